@@ -1,0 +1,164 @@
+package dev.baton.election.internal;
+
+import dev.baton.election.DistributedLock;
+import dev.baton.election.LockKey;
+import dev.baton.election.LockLostException;
+import dev.baton.election.LockMode;
+import dev.baton.election.LockResult;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** A {@link DistributedLock} handle; all state lives in the engine, so handles are cheap and interchangeable. */
+final class EngineLock implements DistributedLock {
+    private final LockEngine engine;
+    private final LockKey key;
+    private final LockMode mode;
+
+    EngineLock(LockEngine engine, LockKey key, LockMode mode) {
+        this.engine = engine;
+        this.key = Objects.requireNonNull(key, "key must not be null");
+        this.mode = mode;
+    }
+
+    @Override
+    public LockKey key() {
+        return key;
+    }
+
+    @Override
+    public LockMode mode() {
+        return mode;
+    }
+
+    @Override
+    public void lock() {
+        try {
+            engine.acquire(key, mode, -1, false);
+        } catch (InterruptedException e) {
+            throw new AssertionError("uninterruptible acquire threw InterruptedException", e);
+        }
+    }
+
+    @Override
+    public void lockInterruptibly() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("Interrupted before locking " + key);
+        }
+        engine.acquire(key, mode, -1, true);
+    }
+
+    @Override
+    public boolean tryLock() {
+        try {
+            return engine.acquire(key, mode, 0, false);
+        } catch (InterruptedException e) {
+            throw new AssertionError("try-lock threw InterruptedException", e);
+        }
+    }
+
+    @Override
+    public boolean tryLock(Duration timeout) throws InterruptedException {
+        Validate.nonNegative(timeout, "Lock timeout");
+        if (Thread.interrupted()) {
+            throw new InterruptedException("Interrupted before locking " + key);
+        }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            nanos = -1; // about 292 years: wait without bound
+        }
+        return engine.acquire(key, mode, nanos == 0 ? 0 : nanos, true);
+    }
+
+    @Override
+    public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+        Objects.requireNonNull(unit, "unit must not be null");
+        if (time < 0) {
+            throw new IllegalArgumentException("Lock timeout must not be negative, got " + time + " " + unit);
+        }
+        return tryLock(Duration.of(time, unit.toChronoUnit()));
+    }
+
+    @Override
+    public void unlock() {
+        engine.release(key, mode);
+    }
+
+    @Override
+    public boolean isHeldByCurrentThread() {
+        return engine.isHeldByCurrentThread(key, mode);
+    }
+
+    @Override
+    public int holdCount() {
+        return engine.holdCount(key, mode);
+    }
+
+    @Override
+    public boolean isValid() {
+        return engine.isValid(key, mode);
+    }
+
+    @Override
+    public void checkValid() {
+        String reason = engine.invalidReason(key, mode);
+        if (reason != null) {
+            throw new LockLostException("The " + mode + " lock on " + key + " of client '" + engine.instanceId()
+                    + "' is not valid: " + reason);
+        }
+    }
+
+    @Override
+    public boolean runImmediately(Runnable action) {
+        Objects.requireNonNull(action, "action must not be null");
+        return callImmediately(() -> {
+                    action.run();
+                    return null;
+                })
+                .acquired();
+    }
+
+    @Override
+    public <T> LockResult<T> callImmediately(Supplier<? extends T> action) {
+        Objects.requireNonNull(action, "action must not be null");
+        if (!tryLock()) {
+            return LockResult.notAcquired();
+        }
+        return callAndUnlock(action);
+    }
+
+    @Override
+    public boolean run(Duration timeout, Runnable action) throws InterruptedException {
+        Objects.requireNonNull(action, "action must not be null");
+        return call(timeout, () -> {
+                    action.run();
+                    return null;
+                })
+                .acquired();
+    }
+
+    @Override
+    public <T> LockResult<T> call(Duration timeout, Supplier<? extends T> action) throws InterruptedException {
+        Objects.requireNonNull(action, "action must not be null");
+        if (!tryLock(timeout)) {
+            return LockResult.notAcquired();
+        }
+        return callAndUnlock(action);
+    }
+
+    private <T> LockResult<T> callAndUnlock(Supplier<? extends T> action) {
+        try {
+            return LockResult.of(action.get());
+        } finally {
+            unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DistributedLock[" + key + ", " + mode + ", client '" + engine.instanceId() + "']";
+    }
+}

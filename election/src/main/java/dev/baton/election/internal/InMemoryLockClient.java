@@ -1,0 +1,63 @@
+package dev.baton.election.internal;
+
+import dev.baton.election.LockHolder;
+import dev.baton.election.LockKey;
+import dev.baton.election.LockMode;
+import java.time.Instant;
+import java.util.List;
+
+/** {@link dev.baton.election.LockClient#inMemory()}: the engine with a backend that always grants. */
+public final class InMemoryLockClient extends EngineLockClient {
+
+    public InMemoryLockClient(String instanceId) {
+        this(new LockEngine(instanceId, Integer.MAX_VALUE, List.of()));
+    }
+
+    private InMemoryLockClient(LockEngine engine) {
+        super(engine, new MemoryBackend(engine), LockMetrics.NONE);
+    }
+
+    private static final class MemoryBackend implements Backend {
+        private final LockEngine engine;
+        private volatile long generation;
+
+        MemoryBackend(LockEngine engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        public long tryAcquire(LockKey key, LockMode mode) {
+            return generation; // every thread of the JVM is one "session": local bookkeeping decides
+        }
+
+        @Override
+        public void awaitRelease(
+                LockKey key, LockMode mode, long deadlineNanos, boolean selfHoldsOtherMode, boolean interruptible) {
+            // Never called: tryAcquire always succeeds.
+        }
+
+        @Override
+        public boolean release(LockKey key, LockMode mode, long gen) {
+            return true;
+        }
+
+        @Override
+        public long generation() {
+            return generation;
+        }
+
+        @Override
+        public List<LockHolder> holders(LockKey key) {
+            int pid = (int) ProcessHandle.current().pid();
+            return engine.localHolds(key).stream()
+                    .map(h -> new LockHolder(
+                            pid, engine.instanceId(), LockMode.values()[(int) h[0]], Instant.ofEpochMilli(h[1])))
+                    .toList();
+        }
+
+        @Override
+        public void close() {
+            generation++; // holds of a closed client are no longer valid
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.baton.election.internal;
+
+import dev.baton.election.LockKey;
+import dev.baton.election.LockMode;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+
+/**
+ * The JVM's view of one key: which threads hold it locally and whether the session holds it on the server. Every field
+ * is guarded by the owning {@link LockEngine}'s lock.
+ */
+final class KeyState {
+    static final int EX = LockMode.EXCLUSIVE.ordinal();
+    static final int SH = LockMode.SHARED.ordinal();
+
+    final LockKey key;
+    /** Signalled on every change of holders, busy or remote-waiter flags. */
+    final Condition changed;
+
+    Thread exclusiveOwner;
+    int exclusiveCount;
+    long exclusiveToken;
+    long exclusiveSince;
+    final Map<Thread, Hold> shared = new HashMap<>(4);
+
+    /** Per mode: the token of the server hold (0: none) and the session generation it was taken in. */
+    final long[] serverToken = new long[2];
+
+    final long[] serverGen = new long[2];
+    /** A server call for this key is in flight; others wait so that server holds match local counts. */
+    boolean busy;
+    /** One thread of this JVM waits for another session to release the key; the others wait on {@link #changed}. */
+    boolean remoteWaiter;
+    /** Threads inside acquire for this key; the state is kept while any exist. */
+    int pins;
+
+    KeyState(LockKey key, Condition changed) {
+        this.key = key;
+        this.changed = changed;
+    }
+
+    /** Whether {@code thread} may hold {@code mode} given the other local holders (re-entry is handled before). */
+    boolean compatible(Thread thread, int mode) {
+        if (mode == EX) {
+            return exclusiveOwner == null && (shared.isEmpty() || (shared.size() == 1 && shared.containsKey(thread)));
+        }
+        return exclusiveOwner == null || exclusiveOwner == thread;
+    }
+
+    boolean hasLocalHolders(int mode) {
+        return mode == EX ? exclusiveOwner != null : !shared.isEmpty();
+    }
+
+    boolean hasServerHold() {
+        return serverToken[EX] != 0 || serverToken[SH] != 0;
+    }
+
+    boolean unused() {
+        return pins == 0 && exclusiveOwner == null && shared.isEmpty() && !hasServerHold() && !busy && !remoteWaiter;
+    }
+
+    /** One thread's stacked shared holds. */
+    static final class Hold {
+        int count;
+        final long token;
+        final long since;
+
+        Hold(long token) {
+            this.count = 1;
+            this.token = token;
+            this.since = System.currentTimeMillis();
+        }
+    }
+}

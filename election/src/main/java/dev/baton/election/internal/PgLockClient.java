@@ -1,0 +1,103 @@
+package dev.baton.election.internal;
+
+import dev.baton.election.LockClient;
+import dev.baton.election.LockHolder;
+import dev.baton.election.LockKey;
+import dev.baton.election.LockMode;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The PostgreSQL {@link LockClient}: the engine over one {@link PgSession} plus {@link Waiters}. */
+public final class PgLockClient extends EngineLockClient {
+    private static final Logger log = LoggerFactory.getLogger(PgLockClient.class);
+
+    private final ScheduledExecutorService heartbeat;
+
+    private PgLockClient(LockEngine engine, PgBackend backend, LockMetrics metrics, ClientConfig config) {
+        super(engine, backend, metrics);
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "baton-lock-heartbeat-" + config.instanceId());
+            t.setDaemon(true);
+            return t;
+        });
+        long periodMs = config.heartbeatInterval().toMillis();
+        heartbeat.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        if (engine.serverKeys() > 0) {
+                            backend.session.heartbeat();
+                        }
+                    } catch (Throwable t) {
+                        log.error("Heartbeat of client '{}' failed unexpectedly", config.instanceId(), t);
+                    }
+                },
+                periodMs,
+                periodMs,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Builds a client from validated settings; the session opens on first use. */
+    public static LockClient open(ClientConfig config) {
+        LockEngine engine = new LockEngine(config.instanceId(), config.maxKeys(), config.listeners());
+        LockMetrics metrics =
+                LockMetrics.create(config.metricRegistry(), "baton.locks." + config.instanceId(), engine::serverKeys);
+        PgBackend backend = new PgBackend(config, metrics, engine);
+        return new PgLockClient(engine, backend, metrics, config);
+    }
+
+    @Override
+    public void close() {
+        // The heartbeat goes first so it cannot race the session's close; then the engine and backend.
+        heartbeat.shutdownNow();
+        super.close();
+    }
+
+    /** The backend: the main session for locks, waiter connections for waits. */
+    static final class PgBackend implements Backend {
+        final PgSession session;
+        final Waiters waiters;
+
+        PgBackend(ClientConfig config, LockMetrics metrics, LockEngine engine) {
+            this.session = new PgSession(config, metrics, engine::sessionLost);
+            this.waiters = new Waiters(config);
+        }
+
+        @Override
+        public long tryAcquire(LockKey key, LockMode mode) {
+            return session.tryAcquire(key, mode);
+        }
+
+        @Override
+        public void awaitRelease(
+                LockKey key, LockMode mode, long deadline, boolean selfHoldsOther, boolean interruptible)
+                throws InterruptedException {
+            waiters.awaitRelease(key, mode, deadline, selfHoldsOther, interruptible);
+        }
+
+        @Override
+        public boolean release(LockKey key, LockMode mode, long generation) {
+            return session.release(key, mode, generation);
+        }
+
+        @Override
+        public long generation() {
+            return session.generation();
+        }
+
+        @Override
+        public List<LockHolder> holders(LockKey key) {
+            return session.holders(key);
+        }
+
+        @Override
+        public void close() {
+            // Waiters first: they must not take a lock for a client that is going away.
+            waiters.close();
+            session.close();
+        }
+    }
+}

@@ -1,0 +1,409 @@
+package dev.baton.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A throwaway PostgreSQL server on a free loopback port in a temporary directory, for tests and the demo.
+ *
+ * <p>Binaries come from {@code BATON_PG_BIN}, {@code PATH}, {@code /usr/lib/postgresql/*}{@code /bin}, or the
+ * {@code io.zonky.test.postgres} binaries on the class path. When the JVM runs as root the server runs as an
+ * unprivileged user ({@code BATON_PG_USER}, else {@code postgres}, else {@code nobody}), because PostgreSQL refuses
+ * to run as root. Durability is off ({@code fsync=off}): the data is thrown away.
+ *
+ * <p>If {@code BATON_TEST_JDBC_URL} is set, {@link #shared()} returns an {@linkplain #isExternal() external} server
+ * instead; operations that need control of the process ({@link #restart()}, {@link #stop()}) then throw
+ * {@link UnsupportedOperationException} and tests that need them should skip.
+ *
+ * <p>Thread-safe: lifecycle methods are serialised on this object.
+ */
+public final class PostgresServer implements AutoCloseable {
+    /** Environment variable naming an external server that all tests use instead of a throwaway one. */
+    public static final String EXTERNAL_URL_ENV = "BATON_TEST_JDBC_URL";
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresServer.class);
+    private static final Object SHARED_LOCK = new Object();
+    private static PostgresServer shared; // guarded by SHARED_LOCK
+
+    private final String externalUrl; // null for a server we run
+    private final Path binDir;
+    private final Path root;
+    private final Path dataDir;
+    private final Path logFile;
+    private final Commands commands;
+    private final Map<String, String> settings;
+    private final int port;
+    private final Thread shutdownHook;
+    private boolean running; // guarded by this
+    private boolean closed; // guarded by this
+
+    private PostgresServer(String externalUrl) {
+        this.externalUrl = externalUrl;
+        this.binDir = null;
+        this.root = null;
+        this.dataDir = null;
+        this.logFile = null;
+        this.commands = null;
+        this.settings = Map.of();
+        this.port = -1;
+        this.shutdownHook = null;
+        this.running = true;
+    }
+
+    private PostgresServer(Path binDir, Path root, Commands commands, Map<String, String> settings, int port) {
+        this.externalUrl = null;
+        this.binDir = binDir;
+        this.root = root;
+        this.dataDir = root.resolve("data");
+        this.logFile = root.resolve("server.log");
+        this.commands = commands;
+        this.settings = Map.copyOf(settings);
+        this.port = port;
+        this.shutdownHook = new Thread(this::stopQuietly, "baton-pg-shutdown-" + port);
+    }
+
+    /** A builder for a new throwaway server. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The server shared by everything in this JVM: the external one named by {@code BATON_TEST_JDBC_URL}, or a
+     * throwaway one started on first use and stopped when the JVM exits (or when {@link #close()} is called).
+     */
+    public static PostgresServer shared() {
+        synchronized (SHARED_LOCK) {
+            if (shared == null || shared.isClosed()) {
+                String url = System.getenv(EXTERNAL_URL_ENV);
+                shared = url != null && !url.isBlank()
+                        ? external(url)
+                        : builder().start();
+            }
+            return shared;
+        }
+    }
+
+    /** Wraps an already running server; it is never started, stopped or deleted by this class. */
+    public static PostgresServer external(String jdbcUrl) {
+        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("External JDBC URL must start with jdbc:postgresql:, got " + jdbcUrl
+                    + " (check " + EXTERNAL_URL_ENV + ")");
+        }
+        return new PostgresServer(jdbcUrl);
+    }
+
+    /** Whether this wraps an external server (no restart, stop or standby). */
+    public boolean isExternal() {
+        return externalUrl != null;
+    }
+
+    /** The JDBC URL of the {@code postgres} database, user {@code postgres} (trust authentication). */
+    public String jdbcUrl() {
+        return externalUrl != null ? externalUrl : "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+    }
+
+    /** A new non-pooling {@link DataSource} for {@link #jdbcUrl()}; every {@code getConnection} opens a session. */
+    public DataSource dataSource() {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(jdbcUrl());
+        return ds;
+    }
+
+    /** Opens a new connection to {@link #jdbcUrl()}. */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl());
+    }
+
+    /** The TCP port on 127.0.0.1. */
+    public int port() {
+        requireOwned("port");
+        return port;
+    }
+
+    /** The directory of the server binaries in use. */
+    public Path binDir() {
+        requireOwned("binDir");
+        return binDir;
+    }
+
+    /**
+     * Terminates ({@code pg_terminate_backend}) every other session whose {@code application_name} is
+     * {@code LIKE applicationNameLike}, waits until they are gone, and returns how many were terminated.
+     */
+    public int terminate(String applicationNameLike) {
+        String sql = "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM pg_stat_activity"
+                + " WHERE application_name LIKE ? AND pid <> pg_backend_pid()";
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, applicationNameLike);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not terminate sessions like '" + applicationNameLike + "'", e);
+        }
+    }
+
+    /** Stops the server (fast shutdown: sessions are disconnected) and keeps its data for {@link #restart()}. */
+    public synchronized void stop() {
+        requireOwned("stop");
+        if (running) {
+            pgCtl("stop", "-m", "fast");
+            running = false;
+        }
+    }
+
+    /** Stops the server if it runs, and starts it again on the same port with the same data. */
+    public synchronized void restart() {
+        requireOwned("restart");
+        if (closed) {
+            throw new IllegalStateException("Server on port " + port + " is closed; build a new one");
+        }
+        stop();
+        startProcess();
+    }
+
+    /** Whether the server process is running (always true for an external server). */
+    public synchronized boolean isRunning() {
+        return running;
+    }
+
+    /**
+     * Starts a hot standby of this server ({@code pg_basebackup -R}) on another free port. Advisory locks taken on
+     * the standby are not seen by the primary; that is what tests of standby detection need.
+     */
+    public PostgresServer startStandby() {
+        requireOwned("startStandby");
+        if (!Files.isExecutable(binDir.resolve("pg_basebackup"))) {
+            throw new IllegalStateException("pg_basebackup not found in " + binDir + "; a standby needs it");
+        }
+        Path standbyRoot = newRoot();
+        int standbyPort = freePort();
+        try {
+            commands.run(
+                    List.of(
+                            binDir.resolve("pg_basebackup").toString(),
+                            "-h",
+                            "127.0.0.1",
+                            "-p",
+                            Integer.toString(port),
+                            "-U",
+                            "postgres",
+                            "-D",
+                            standbyRoot.resolve("data").toString(),
+                            "-R",
+                            "-X",
+                            "stream",
+                            "-c",
+                            "fast"),
+                    120);
+        } catch (IOException e) {
+            throw new IllegalStateException("pg_basebackup from port " + port + " failed: " + e.getMessage(), e);
+        }
+        PostgresServer standby = new PostgresServer(binDir, standbyRoot, commands, settings, standbyPort);
+        standby.startProcess();
+        return standby;
+    }
+
+    /** Stops the server and deletes its directory. Idempotent; a no-op for an external server. */
+    @Override
+    public synchronized void close() {
+        if (closed || externalUrl != null) {
+            closed = true;
+            return;
+        }
+        closed = true;
+        try {
+            stopQuietly();
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down: the hook stops the server.
+        }
+        deleteRecursively(root);
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresServer[" + (externalUrl != null ? "external " + externalUrl : "port " + port + ", " + root)
+                + "]";
+    }
+
+    private void init() {
+        try {
+            commands.handOver(root);
+            commands.run(
+                    List.of(
+                            binDir.resolve("initdb").toString(),
+                            "-D",
+                            dataDir.toString(),
+                            "-U",
+                            "postgres",
+                            "--auth=trust",
+                            "-E",
+                            "UTF8",
+                            "--no-sync"),
+                    120);
+            StringBuilder conf = new StringBuilder("\n# baton testkit\n");
+            settings.forEach((k, v) -> conf.append(k).append(" = '").append(v).append("'\n"));
+            Path confFile = dataDir.resolve("postgresql.conf");
+            Files.writeString(
+                    confFile, conf.toString(), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new IllegalStateException("initdb failed in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void startProcess() {
+        try {
+            // -k: the socket directory follows the data directory (a standby inherits the primary's config file).
+            pgCtl("start", "-l", logFile.toString(), "-o", "-p " + port + " -k " + root);
+            running = true;
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(
+                    e.getMessage() + System.lineSeparator() + "Server log tail (" + logFile + "):"
+                            + System.lineSeparator() + logTail(),
+                    e.getCause());
+        }
+        try {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        } catch (IllegalArgumentException alreadyRegistered) {
+            // restart(): the hook from the first start is still registered.
+        }
+        log.info("PostgreSQL started on 127.0.0.1:{} (binaries {}, data {})", port, binDir, dataDir);
+    }
+
+    private void pgCtl(String action, String... args) {
+        List<String> command = new ArrayList<>(
+                List.of(binDir.resolve("pg_ctl").toString(), action, "-D", dataDir.toString(), "-w", "-t", "60"));
+        command.addAll(List.of(args));
+        try {
+            commands.run(command, 90);
+        } catch (IOException e) {
+            throw new IllegalStateException("pg_ctl " + action + " failed for port " + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void stopQuietly() {
+        if (running) {
+            try {
+                pgCtl("stop", "-m", "immediate");
+            } catch (RuntimeException e) {
+                log.warn("Could not stop PostgreSQL on port {}: {}", port, e.getMessage());
+            }
+            running = false;
+        }
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join(System.lineSeparator(), lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private void requireOwned(String operation) {
+        if (externalUrl != null) {
+            throw new UnsupportedOperationException(
+                    operation + "() needs a server started by the testkit, but " + EXTERNAL_URL_ENV + " is set");
+        }
+    }
+
+    private static Path newRoot() {
+        try {
+            return Files.createTempDirectory("baton-pg-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create a temporary directory for PostgreSQL", e);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free loopback port", e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("Could not delete {}: {}", dir, e.getMessage());
+        }
+    }
+
+    /** Settings for a new server. Not thread-safe. */
+    public static final class Builder {
+        private final Map<String, String> settings = new LinkedHashMap<>();
+
+        private Builder() {
+            settings.put("listen_addresses", "127.0.0.1");
+            settings.put("fsync", "off");
+            settings.put("synchronous_commit", "off");
+            settings.put("full_page_writes", "off");
+            settings.put("max_connections", "300");
+            settings.put("shared_buffers", "64MB");
+            settings.put("max_wal_senders", "4");
+            settings.put("wal_level", "replica");
+            settings.put("hot_standby", "on");
+        }
+
+        /** Sets a server parameter in {@code postgresql.conf}, e.g. {@code max_locks_per_transaction}. */
+        public Builder setting(String name, String value) {
+            if (name == null || !name.matches("[a-z_.]+") || value == null || value.contains("'")) {
+                throw new IllegalArgumentException("Bad server setting " + name + "=" + value);
+            }
+            settings.put(name, value);
+            return this;
+        }
+
+        /** Runs initdb in a new temporary directory and starts the server; fails with the server log tail. */
+        public PostgresServer start() {
+            Path binDir = PostgresBinaries.locate();
+            IllegalStateException last = null;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                PostgresServer server =
+                        new PostgresServer(binDir, newRoot(), Commands.forCurrentUser(), settings, freePort());
+                try {
+                    server.init();
+                    server.startProcess();
+                    return server;
+                } catch (IllegalStateException e) {
+                    // Most likely another process took the free port between our probe and the server's bind.
+                    last = e;
+                    server.close();
+                }
+            }
+            throw last;
+        }
+    }
+}
