@@ -6,43 +6,46 @@ import dev.baton.election.LockMode;
 import java.util.List;
 
 /**
- * Where a {@link LockEngine} takes the cross-process part of a lock: PostgreSQL, or nothing for the in-memory client.
- * The engine calls each method for one key at a time (a key is "busy" while its call runs) and never under its state
+ * Where a {@link LockEngine} takes the cross-process part of a lock: PostgreSQL sessions, or nothing for the in-memory
+ * client. The engine calls these for one key at a time (the key is marked busy meanwhile) and never under its state
  * lock.
  */
 interface Backend {
 
-    /**
-     * Takes the lock in {@code mode} without waiting.
-     *
-     * @return the session generation the lock was taken in, or -1 if another session holds it
-     */
-    long tryAcquire(LockKey key, LockMode mode);
+    /** A server-side hold: which session holds it, and whether that session is still the one that took it. */
+    interface Hold {
+        /** Whether the session that took this hold is still alive (then so is the hold). */
+        boolean valid();
+    }
 
     /**
-     * Blocks until the lock may be free (a release happened, or nothing was held), or until the deadline.
+     * Takes the lock without waiting, on the session of {@code sameSession} if given (it holds the key in the other
+     * mode, and a session never conflicts with itself), else on the main session.
      *
-     * @param selfHoldsOtherMode our own session holds the key in the other mode, so a waiter on another connection
-     *     would wait for us: the backend must poll instead
-     * @param interruptible whether to give up with {@link InterruptedException} on interrupt
+     * @return the hold, or null if another session holds the key
      */
-    void awaitRelease(LockKey key, LockMode mode, long deadlineNanos, boolean selfHoldsOtherMode, boolean interruptible)
+    Hold tryAcquire(LockKey key, LockMode mode, Hold sameSession);
+
+    /**
+     * Waits for the lock natively on a waiter session, until the deadline ({@code Long.MAX_VALUE}: none) or a slice of
+     * it. The granted hold stays on that waiter session until released.
+     *
+     * @return the hold, or null if the wait ended without a grant (the caller tries again)
+     */
+    Hold awaitAcquire(LockKey key, LockMode mode, long deadlineNanos, boolean interruptible)
             throws InterruptedException;
 
     /**
-     * Releases one hold taken in session generation {@code generation}.
+     * Releases one hold.
      *
-     * @return false if PostgreSQL said it was not held; true otherwise (also when the session was already gone, as the
-     *     server released it with the session, which the engine has been told of separately)
+     * @return false if PostgreSQL said it was not held; true otherwise (also when its session was already gone, as
+     *     the server released it with the session; the engine is told of that separately)
      */
-    boolean release(LockKey key, LockMode mode, long generation);
-
-    /** The current session generation; bumped whenever a session is lost. */
-    long generation();
+    boolean release(LockKey key, LockMode mode, Hold hold);
 
     /** Every session holding the key. */
     List<LockHolder> holders(LockKey key);
 
-    /** Releases everything and closes connections. */
+    /** Releases everything and closes every session; every hold turns invalid. */
     void close();
 }

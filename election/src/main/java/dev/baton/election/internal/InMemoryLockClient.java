@@ -19,31 +19,26 @@ public final class InMemoryLockClient extends EngineLockClient {
 
     private static final class MemoryBackend implements Backend {
         private final LockEngine engine;
-        private volatile long generation;
+        private volatile boolean closed;
+        private final Hold hold = () -> !closed;
 
         MemoryBackend(LockEngine engine) {
             this.engine = engine;
         }
 
         @Override
-        public long tryAcquire(LockKey key, LockMode mode) {
-            return generation; // every thread of the JVM is one "session": local bookkeeping decides
+        public Hold tryAcquire(LockKey key, LockMode mode, Hold sameSession) {
+            return hold; // every thread of the JVM is one "session": local bookkeeping decides
         }
 
         @Override
-        public void awaitRelease(
-                LockKey key, LockMode mode, long deadlineNanos, boolean selfHoldsOtherMode, boolean interruptible) {
-            // Never called: tryAcquire always succeeds.
+        public Hold awaitAcquire(LockKey key, LockMode mode, long deadlineNanos, boolean interruptible) {
+            return hold; // never reached: tryAcquire always succeeds
         }
 
         @Override
-        public boolean release(LockKey key, LockMode mode, long gen) {
+        public boolean release(LockKey key, LockMode mode, Hold h) {
             return true;
-        }
-
-        @Override
-        public long generation() {
-            return generation;
         }
 
         @Override
@@ -57,7 +52,7 @@ public final class InMemoryLockClient extends EngineLockClient {
 
         @Override
         public void close() {
-            generation++; // holds of a closed client are no longer valid
+            closed = true; // holds of a closed client are no longer valid
         }
     }
 }

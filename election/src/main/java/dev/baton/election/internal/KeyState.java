@@ -24,12 +24,14 @@ final class KeyState {
     long exclusiveSince;
     final Map<Thread, Hold> shared = new HashMap<>(4);
 
-    /** Per mode: the token of the server hold (0: none) and the session generation it was taken in. */
+    /** Per mode: the token of the server hold (0: none); local holds carry it to tell their hold from a later one. */
     final long[] serverToken = new long[2];
-
-    final long[] serverGen = new long[2];
+    /** Per mode: the server hold itself (null: none). */
+    final Backend.Hold[] serverHold = new Backend.Hold[2];
     /** A server call for this key is in flight; others wait so that server holds match local counts. */
     boolean busy;
+    /** The last local hold of a mode is being released on the server; acquirers wait for it to finish. */
+    boolean releasing;
     /** One thread of this JVM waits for another session to release the key; the others wait on {@link #changed}. */
     boolean remoteWaiter;
     /** Threads inside acquire for this key; the state is kept while any exist. */
@@ -57,7 +59,13 @@ final class KeyState {
     }
 
     boolean unused() {
-        return pins == 0 && exclusiveOwner == null && shared.isEmpty() && !hasServerHold() && !busy && !remoteWaiter;
+        return pins == 0
+                && exclusiveOwner == null
+                && shared.isEmpty()
+                && !hasServerHold()
+                && !busy
+                && !releasing
+                && !remoteWaiter;
     }
 
     /** One thread's stacked shared holds. */

@@ -13,7 +13,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +30,12 @@ import org.slf4j.LoggerFactory;
  */
 final class LockEngine {
     private static final Logger log = LoggerFactory.getLogger(LockEngine.class);
+    private static final long UPGRADE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<LockKey, KeyState> states = new HashMap<>(); // guarded by lock
     private long nextToken; // guarded by lock
-    private int serverKeys; // guarded by lock; keys with a server hold (any generation)
+    private int serverKeys; // guarded by lock; keys with a server hold (valid or lost)
     private boolean closed; // guarded by lock
 
     private final String instanceId;
@@ -81,7 +86,7 @@ final class LockEngine {
                     own.count++;
                     return true;
                 }
-                if (!ks.busy && ks.compatible(me, m)) {
+                if (!ks.busy && !ks.releasing && ks.compatible(me, m)) {
                     if (serverValid(ks, m)) {
                         grant(ks, me, m, ks.serverToken[m]);
                         return true;
@@ -92,23 +97,31 @@ final class LockEngine {
                                 + " is not exhausted. Release locks, or raise LockClient.Builder.maxKeys (and the"
                                 + " server's max_locks_per_transaction with it)");
                     }
-                    long gen = callBackend(ks, () -> backend.tryAcquire(key, mode));
-                    if (gen >= 0) {
-                        if (!ks.hasServerHold()) {
-                            serverKeys++;
+                    // A session never conflicts with itself: if we hold the other mode, ask on that session.
+                    Backend.Hold sameSession = serverValid(ks, 1 - m) ? ks.serverHold[1 - m] : null;
+                    Backend.Hold hold = callBackend(ks, () -> backend.tryAcquire(key, mode, sameSession));
+                    if (hold != null) {
+                        if (installIfStillFree(ks, me, m, hold)) {
+                            metrics.acquired(System.nanoTime() - start);
+                            return true;
                         }
-                        ks.serverToken[m] = ++nextToken;
-                        ks.serverGen[m] = gen;
-                        grant(ks, me, m, ks.serverToken[m]);
-                        metrics.acquired(System.nanoTime() - start);
-                        return true;
+                        continue;
                     }
                     if (timeoutNanos == 0 || (!forever && deadline - System.nanoTime() <= 0)) {
                         metrics.notAcquired();
                         return false;
                     }
+                    if (sameSession != null) {
+                        // An upgrade blocked by another session: a waiter session would wait for our own hold too.
+                        reassertInterrupt |= pause(UPGRADE_POLL_NANOS, deadline, interruptible);
+                        continue;
+                    }
                     if (!ks.remoteWaiter) {
-                        awaitRemoteRelease(ks, mode, deadline, interruptible);
+                        Backend.Hold granted = awaitRemote(ks, mode, deadline, interruptible);
+                        if (granted != null && installIfStillFree(ks, me, m, granted)) {
+                            metrics.acquired(System.nanoTime() - start);
+                            return true;
+                        }
                         continue;
                     }
                 } else if (timeoutNanos == 0) {
@@ -149,14 +162,13 @@ final class LockEngine {
         }
     }
 
-    /** Waits, without the state lock, for another session to release the key; one thread per key does this. */
-    private void awaitRemoteRelease(KeyState ks, LockMode mode, long deadline, boolean interruptible)
+    /** Waits natively, without the state lock, for the key; one thread per key does this, the others wait on it. */
+    private Backend.Hold awaitRemote(KeyState ks, LockMode mode, long deadline, boolean interruptible)
             throws InterruptedException {
         ks.remoteWaiter = true;
-        boolean selfHoldsOther = serverValid(ks, 1 - mode.ordinal());
         lock.unlock();
         try {
-            backend.awaitRelease(ks.key, mode, deadline, selfHoldsOther, interruptible);
+            return backend.awaitAcquire(ks.key, mode, deadline, interruptible);
         } finally {
             lock.lock();
             ks.remoteWaiter = false;
@@ -164,17 +176,68 @@ final class LockEngine {
         }
     }
 
-    /** Runs a backend call for {@code ks} with the key marked busy and the state lock released. */
-    private long callBackend(KeyState ks, java.util.function.LongSupplier call) {
+    /** Sleeps without the state lock; returns whether an uninterruptible caller was interrupted. */
+    private boolean pause(long nanos, long deadline, boolean interruptible) throws InterruptedException {
+        long wait = deadline == Long.MAX_VALUE ? nanos : Math.min(nanos, deadline - System.nanoTime());
+        if (wait <= 0) {
+            return false;
+        }
+        lock.unlock();
+        try {
+            if (interruptible) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+                return false;
+            }
+            boolean interrupted = false;
+            for (long end = System.nanoTime() + wait, left = wait; left > 0; left = end - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+                interrupted |= Thread.interrupted(); // else park would return at once from now on
+            }
+            return interrupted;
+        } finally {
+            lock.lock();
+        }
+    }
+
+    /**
+     * Grants {@code hold} to {@code me} unless the local picture changed while the state lock was released (another
+     * thread got the key meanwhile); then the extra server hold is given back and the caller looks again.
+     */
+    private boolean installIfStillFree(KeyState ks, Thread me, int m, Backend.Hold hold) {
+        if (!serverValid(ks, m) && ks.compatible(me, m)) {
+            install(ks, m, hold);
+            grant(ks, me, m, ks.serverToken[m]);
+            return true;
+        }
+        callBackend(ks, () -> backend.release(ks.key, LockMode.values()[m], hold));
+        return false;
+    }
+
+    /**
+     * Runs a backend call for {@code ks} with the key marked busy and the state lock released. Calls for one key never
+     * overlap, so the server's holds always match the local picture.
+     */
+    private <T> T callBackend(KeyState ks, Supplier<T> call) {
+        while (ks.busy) {
+            ks.changed.awaitUninterruptibly();
+        }
         ks.busy = true;
         lock.unlock();
         try {
-            return call.getAsLong();
+            return call.get();
         } finally {
             lock.lock();
             ks.busy = false;
             ks.changed.signalAll();
         }
+    }
+
+    private void install(KeyState ks, int m, Backend.Hold hold) {
+        if (!ks.hasServerHold()) {
+            serverKeys++;
+        }
+        ks.serverToken[m] = ++nextToken;
+        ks.serverHold[m] = hold;
     }
 
     void release(LockKey key, LockMode mode) {
@@ -205,17 +268,23 @@ final class LockEngine {
             }
             ks.changed.signalAll();
             if (!ks.hasLocalHolders(m) && ks.serverToken[m] != 0) {
-                long gen = ks.serverGen[m];
+                Backend.Hold hold = ks.serverHold[m];
                 ks.serverToken[m] = 0;
+                ks.serverHold[m] = null;
                 if (!ks.hasServerHold()) {
                     serverKeys--;
                 }
                 // A hold from a lost session needs no unlock: the server dropped it with the session.
-                if (gen == backend.generation()) {
-                    while (ks.busy) {
-                        ks.changed.awaitUninterruptibly();
+                if (hold.valid()) {
+                    // Until the server unlock is done, no thread of ours may re-take the key on the strength of
+                    // the hold being released (a re-request by the holding session jumps PostgreSQL's queue and
+                    // would starve other sessions' waiters).
+                    ks.releasing = true;
+                    try {
+                        notHeld = !callBackend(ks, () -> backend.release(key, mode, hold));
+                    } finally {
+                        ks.releasing = false;
                     }
-                    notHeld = callBackend(ks, () -> backend.release(key, mode, gen) ? 1 : 0) == 0;
                 }
             }
         } finally {
@@ -234,14 +303,14 @@ final class LockEngine {
         }
     }
 
-    /** Called by the backend when the session of generation {@code lostGeneration} died. */
-    void sessionLost(long lostGeneration, Throwable cause) {
+    /** Called by the backend when a session died; {@code lostHere} tells the holds that were on it. */
+    void sessionLost(Predicate<Backend.Hold> lostHere, Throwable cause, boolean mainSession) {
         Set<LockKey> lost = new java.util.HashSet<>();
         lock.lock();
         try {
             for (KeyState ks : states.values()) {
                 for (int m = 0; m < 2; m++) {
-                    if (ks.serverToken[m] != 0 && ks.serverGen[m] == lostGeneration) {
+                    if (ks.serverHold[m] != null && lostHere.test(ks.serverHold[m])) {
                         lost.add(ks.key);
                     }
                 }
@@ -250,7 +319,9 @@ final class LockEngine {
         } finally {
             lock.unlock();
         }
-        metrics.sessionLost();
+        if (mainSession || !lost.isEmpty()) {
+            metrics.sessionLost();
+        }
         if (!lost.isEmpty()) {
             log.warn(
                     "Client '{}' lost its PostgreSQL session; {} held key(s) are lost: {}",
@@ -392,11 +463,11 @@ final class LockEngine {
     }
 
     private boolean serverValid(KeyState ks, int m) {
-        return ks.serverToken[m] != 0 && ks.serverGen[m] == backend.generation();
+        return ks.serverHold[m] != null && ks.serverHold[m].valid();
     }
 
     private boolean tokenValid(KeyState ks, int m, long token) {
-        return token != 0 && ks.serverToken[m] == token && ks.serverGen[m] == backend.generation();
+        return token != 0 && ks.serverToken[m] == token && serverValid(ks, m);
     }
 
     private void requireValid(KeyState ks, int m, long token) {

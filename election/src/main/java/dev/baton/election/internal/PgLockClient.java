@@ -29,7 +29,7 @@ public final class PgLockClient extends EngineLockClient {
                 () -> {
                     try {
                         if (engine.serverKeys() > 0) {
-                            backend.session.heartbeat();
+                            backend.heartbeat();
                         }
                     } catch (Throwable t) {
                         log.error("Heartbeat of client '{}' failed unexpectedly", config.instanceId(), t);
@@ -56,48 +56,68 @@ public final class PgLockClient extends EngineLockClient {
         super.close();
     }
 
-    /** The backend: the main session for locks, waiter connections for waits. */
+    /** The backend: the main session for tries, waiter sessions for waits; a hold stays where it was granted. */
     static final class PgBackend implements Backend {
-        final PgSession session;
+        final PgSession main;
         final Waiters waiters;
 
         PgBackend(ClientConfig config, LockMetrics metrics, LockEngine engine) {
-            this.session = new PgSession(config, metrics, engine::sessionLost);
-            this.waiters = new Waiters(config);
+            this.main = new PgSession(config, metrics, false, (lost, cause) -> lost(engine, lost, cause, true));
+            this.waiters = new Waiters(config, metrics, (lost, cause) -> lost(engine, lost, cause, false));
+        }
+
+        private static void lost(LockEngine engine, Hold lost, Throwable cause, boolean main) {
+            PgSession.SessionHold dead = (PgSession.SessionHold) lost;
+            engine.sessionLost(h -> dead.sameSessionAs((PgSession.SessionHold) h), cause, main);
         }
 
         @Override
-        public long tryAcquire(LockKey key, LockMode mode) {
-            return session.tryAcquire(key, mode);
+        public Hold tryAcquire(LockKey key, LockMode mode, Hold sameSession) {
+            if (sameSession == null) {
+                return main.tryAcquire(key, mode);
+            }
+            PgSession session = ((PgSession.SessionHold) sameSession).session();
+            PgSession.SessionHold hold = session.tryAcquire(key, mode);
+            if (hold != null && session != main) {
+                waiters.added(session);
+            }
+            return hold;
         }
 
         @Override
-        public void awaitRelease(
-                LockKey key, LockMode mode, long deadline, boolean selfHoldsOther, boolean interruptible)
+        public Hold awaitAcquire(LockKey key, LockMode mode, long deadline, boolean interruptible)
                 throws InterruptedException {
-            waiters.awaitRelease(key, mode, deadline, selfHoldsOther, interruptible);
+            return waiters.awaitAcquire(key, mode, deadline, interruptible);
         }
 
         @Override
-        public boolean release(LockKey key, LockMode mode, long generation) {
-            return session.release(key, mode, generation);
-        }
-
-        @Override
-        public long generation() {
-            return session.generation();
+        public boolean release(LockKey key, LockMode mode, Hold hold) {
+            PgSession.SessionHold sessionHold = (PgSession.SessionHold) hold;
+            PgSession session = sessionHold.session();
+            try {
+                return session.release(key, mode, sessionHold);
+            } finally {
+                if (session != main) {
+                    waiters.released(session);
+                }
+            }
         }
 
         @Override
         public List<LockHolder> holders(LockKey key) {
-            return session.holders(key);
+            return main.holders(key);
+        }
+
+        void heartbeat() {
+            main.heartbeat();
+            waiters.heartbeat();
         }
 
         @Override
         public void close() {
             // Waiters first: they must not take a lock for a client that is going away.
             waiters.close();
-            session.close();
+            main.close();
         }
     }
 }

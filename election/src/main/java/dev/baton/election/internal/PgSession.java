@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client's one PostgreSQL session, on which every lock of the client is held. A pgjdbc connection serialises all
- * use, so every statement runs under {@link #sessionLock}. When the session fails, the generation is bumped (so every
- * hold taken on it turns invalid at once), the connection is discarded, and the next operation opens a new one.
+ * One PostgreSQL session that holds advisory locks: the client's main session, or a waiter session. A pgjdbc
+ * connection serialises all use, so every statement runs under {@link #sessionLock}. When the session fails, its
+ * generation is bumped (every hold taken on it turns invalid at once), the connection is discarded (evicted from a
+ * pool, never handed back with locks), and the next operation opens a new one.
  */
 final class PgSession {
     private static final Logger log = LoggerFactory.getLogger(PgSession.class);
@@ -27,55 +29,130 @@ final class PgSession {
             + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
             + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             + " AND l.classid::bigint = ? AND l.objid::bigint = ? ORDER BY l.mode, l.pid";
+    private static final String[] SQL = {
+        "SELECT pg_try_advisory_lock(?)",
+        "SELECT pg_try_advisory_lock_shared(?)",
+        "SELECT pg_advisory_unlock(?)",
+        "SELECT pg_advisory_unlock_shared(?)",
+        "SELECT pg_advisory_lock(?)",
+        "SELECT pg_advisory_lock_shared(?)"
+    };
+    private static final int TRY = 0;
+    private static final int UNLOCK = 2;
+    private static final int WAIT = 4;
 
     private final ClientConfig config;
     private final LockMetrics metrics;
-    private final BiConsumer<Long, Throwable> onLost;
+    private final boolean waiter;
+    private final BiConsumer<Backend.Hold, Throwable> onLost; // called with a hold of the lost generation
     private final ReentrantLock sessionLock = new ReentrantLock();
     private Connection connection; // guarded by sessionLock
-    private PreparedStatement[] statements; // guarded by sessionLock; try EX, try SH, unlock EX, unlock SH
-    private int backendPid; // guarded by sessionLock
+    private PreparedStatement[] statements; // guarded by sessionLock; indexed by TRY/UNLOCK/WAIT + mode
     private boolean everConnected; // guarded by sessionLock
     private boolean closed; // guarded by sessionLock
     private volatile long generation;
+    private volatile Statement waiting; // the blocking wait in flight, for cancel()
 
-    PgSession(ClientConfig config, LockMetrics metrics, BiConsumer<Long, Throwable> onLost) {
+    PgSession(ClientConfig config, LockMetrics metrics, boolean waiter, BiConsumer<Backend.Hold, Throwable> onLost) {
         this.config = config;
         this.metrics = metrics;
+        this.waiter = waiter;
         this.onLost = onLost;
     }
 
-    long generation() {
-        return generation;
+    /** A hold on this session, valid while the session that took it lives. */
+    final class SessionHold implements Backend.Hold {
+        private final long gen;
+
+        private SessionHold(long gen) {
+            this.gen = gen;
+        }
+
+        @Override
+        public boolean valid() {
+            return generation == gen;
+        }
+
+        PgSession session() {
+            return PgSession.this;
+        }
+
+        /** Whether {@code other} was taken on the same session in the same generation as this one. */
+        boolean sameSessionAs(SessionHold other) {
+            return other.session() == PgSession.this && other.gen == gen;
+        }
     }
 
-    /** Returns the generation the lock was taken in, or -1 if another session holds it. */
-    long tryAcquire(LockKey key, LockMode mode) {
-        return call("try-lock " + key + " (" + mode + ")", c -> {
-            PreparedStatement ps = statements[mode.ordinal()];
+    /** Takes the lock without waiting; null if another session holds it. */
+    SessionHold tryAcquire(LockKey key, LockMode mode) {
+        return call("try-lock " + key + " (" + mode + ")", true, c -> {
+            PreparedStatement ps = statements[TRY + mode.ordinal()];
             ps.setLong(1, key.value());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getBoolean(1) ? generation : -1L;
+                return rs.getBoolean(1) ? new SessionHold(generation) : null;
             }
         });
     }
 
+    /**
+     * Waits natively for the lock, at most {@code sliceMs} ({@code lock_timeout}); {@link #cancelWait()} ends it
+     * early. Returns the hold, or null if the wait ended without one. A timeout or cancel can land just after the grant,
+     * so on either this session runs {@code pg_advisory_unlock_all()}: a waiter session holds nothing else.
+     */
+    SessionHold awaitAcquire(LockKey key, LockMode mode, long sliceMs) {
+        return call("wait for " + key + " (" + mode + ")", true, c -> {
+            PreparedStatement ps = statements[WAIT + mode.ordinal()];
+            try (Statement set = c.createStatement()) {
+                set.execute("SET lock_timeout = " + Math.max(1, sliceMs));
+            }
+            ps.setLong(1, key.value());
+            waiting = ps;
+            try {
+                ps.executeQuery().close();
+                return new SessionHold(generation);
+            } catch (SQLException e) {
+                String state = e.getSQLState();
+                if (!SqlStates.LOCK_NOT_AVAILABLE.equals(state) && !SqlStates.QUERY_CANCELED.equals(state)) {
+                    throw e;
+                }
+                try (Statement st = c.createStatement()) {
+                    st.execute("SELECT pg_advisory_unlock_all()");
+                }
+                return null;
+            } finally {
+                waiting = null;
+            }
+        });
+    }
+
+    /** Cancels a wait in flight, from another thread. */
+    void cancelWait() {
+        Statement st = waiting;
+        if (st != null) {
+            try {
+                st.cancel();
+            } catch (SQLException e) {
+                log.debug("Cancel of a lock wait failed", e);
+            }
+        }
+    }
+
     /** Unlocks one hold; false if PostgreSQL said it was not held. Never throws: a failure discards the session. */
-    boolean release(LockKey key, LockMode mode, long gen) {
+    boolean release(LockKey key, LockMode mode, SessionHold hold) {
         sessionLock.lock();
         Throwable lostCause = null;
-        long lostGen = 0;
+        SessionHold lost = null;
         try {
-            if (gen != generation || connection == null) {
+            if (!hold.valid() || connection == null) {
                 return true; // the session it was held on is gone, and the lock with it
             }
-            PreparedStatement ps = statements[2 + mode.ordinal()];
+            PreparedStatement ps = statements[UNLOCK + mode.ordinal()];
             ps.setLong(1, key.value());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 boolean held = rs.getBoolean(1);
-                ps.clearWarnings(); // "you don't own a lock" arrives as a warning; do not let them pile up
+                ps.clearWarnings(); // "you don't own a lock" comes as a warning; do not let them pile up
                 return held;
             }
         } catch (SQLException | RuntimeException e) {
@@ -86,20 +163,20 @@ final class PgSession {
                     mode,
                     config.instanceId(),
                     e);
-            lostGen = generation;
+            lost = new SessionHold(generation);
             lostCause = e;
             discard(false);
             return true;
         } finally {
             sessionLock.unlock();
-            if (lostCause != null) {
-                onLost.accept(lostGen, lostCause);
+            if (lost != null) {
+                onLost.accept(lost, lostCause);
             }
         }
     }
 
     List<LockHolder> holders(LockKey key) {
-        return call("list holders of " + key, c -> {
+        return call("list holders of " + key, true, c -> {
             try (PreparedStatement ps = c.prepareStatement(HOLDERS_SQL)) {
                 ps.setLong(1, key.value() >>> 32);
                 ps.setLong(2, key.value() & 0xffffffffL);
@@ -119,42 +196,51 @@ final class PgSession {
         });
     }
 
-    /**
-     * Checks a live session; a dead one is discarded and reported. Skipped when the session is busy (the running
-     * statement is itself a check) or not open.
-     */
+    /** Checks a live session; a dead one is discarded and reported. Skipped while a statement runs (it is a check). */
     void heartbeat() {
         if (!sessionLock.tryLock()) {
             return;
         }
-        long lostGen = 0;
-        boolean lost = false;
+        SessionHold lost = null;
         try {
             if (connection == null || closed) {
                 return;
             }
             if (!connection.isValid(5)) {
-                lostGen = generation;
-                lost = true;
+                lost = new SessionHold(generation);
                 discard(false);
             }
         } catch (SQLException e) {
-            lostGen = generation;
-            lost = true;
+            lost = new SessionHold(generation);
             discard(false);
         } finally {
             sessionLock.unlock();
         }
-        if (lost) {
-            onLost.accept(lostGen, new BatonException("Heartbeat found the session to PostgreSQL dead"));
+        if (lost != null) {
+            onLost.accept(lost, new BatonException("Heartbeat found the session to PostgreSQL dead"));
         }
     }
 
-    /** Releases everything and closes the session. */
+    /** Releases everything and closes the session; it cannot be used again. */
     void close() {
+        cancelWait();
         sessionLock.lock();
         try {
             closed = true;
+            if (connection != null) {
+                discard(true);
+            } else {
+                generation++;
+            }
+        } finally {
+            sessionLock.unlock();
+        }
+    }
+
+    /** Closes the connection (releasing its locks) but lets the session open a new one later. */
+    void disconnect() {
+        sessionLock.lock();
+        try {
             if (connection != null) {
                 discard(true);
             }
@@ -163,16 +249,18 @@ final class PgSession {
         }
     }
 
-    private <T> T call(String operation, SqlFunction<T> body) {
+    private <T> T call(String operation, boolean open, SqlFunction<T> body) {
         sessionLock.lock();
         Throwable lostCause = null;
-        long lostGen = 0;
+        SessionHold lost = null;
         try {
-            ensureOpen();
+            if (open) {
+                ensureOpen();
+            }
             return body.apply(connection);
         } catch (SQLException e) {
             if (SqlStates.sessionFailed(e, connection)) {
-                lostGen = generation;
+                lost = new SessionHold(generation);
                 lostCause = e;
                 discard(false);
                 throw new BatonException(
@@ -187,8 +275,8 @@ final class PgSession {
                     e);
         } finally {
             sessionLock.unlock();
-            if (lostCause != null) {
-                onLost.accept(lostGen, lostCause);
+            if (lost != null) {
+                onLost.accept(lost, lostCause);
             }
         }
     }
@@ -210,23 +298,23 @@ final class PgSession {
                             + config.instanceId() + "': " + e.getMessage() + " (SQLState " + e.getSQLState() + ")",
                     e);
         }
+        int pid;
         try {
             c.setAutoCommit(true);
-            backendPid = SessionSetup.apply(c, config.applicationName(), false);
-            statements = new PreparedStatement[] {
-                c.prepareStatement("SELECT pg_try_advisory_lock(?)"),
-                c.prepareStatement("SELECT pg_try_advisory_lock_shared(?)"),
-                c.prepareStatement("SELECT pg_advisory_unlock(?)"),
-                c.prepareStatement("SELECT pg_advisory_unlock_shared(?)")
-            };
+            pid = SessionSetup.apply(c, config.applicationName(), waiter);
+            PreparedStatement[] prepared = new PreparedStatement[SQL.length];
+            for (int i = 0; i < SQL.length; i++) {
+                prepared[i] = c.prepareStatement(SQL[i]);
+            }
+            statements = prepared;
         } catch (SQLException | RuntimeException e) {
             SessionSetup.discard(config.source(), c, false);
             throw e;
         }
         connection = c;
-        if (everConnected) {
+        if (everConnected && !waiter) {
             metrics.reconnected();
-            log.info("Client '{}' opened a new PostgreSQL session (backend pid {})", config.instanceId(), backendPid);
+            log.info("Client '{}' opened a new PostgreSQL session (backend pid {})", config.instanceId(), pid);
         }
         everConnected = true;
     }

@@ -2,12 +2,12 @@ package dev.baton.election.internal;
 
 import dev.baton.election.LockKey;
 import dev.baton.election.LockMode;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,36 +16,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.BiConsumer;
 
 /**
- * Waits for another session to release a key without polling: a waiter connection blocks natively in
- * {@code pg_advisory_lock} (bounded by {@code lock_timeout}) and unlocks in the same statement, so it returns within
- * milliseconds of any release, by a graceful unlock, a crash, or a foreign client. The caller then takes the lock on
- * the main session (it may lose the race to another session and wait again).
+ * Waiter sessions: a thread that must wait for another session's lock blocks natively in {@code pg_advisory_lock} on
+ * a waiter session of its own (bounded by {@code lock_timeout}), so it is granted the lock within milliseconds of any
+ * release — graceful, a crash, or a foreign client — in PostgreSQL's FIFO order, without polling. The granted hold
+ * stays on that session (it is "pinned") until the key's last local hold is released; then the session goes back to
+ * the idle list for the next wait.
  *
  * <p>The blocking statement runs on a pool thread so that the caller can be interrupted: an interrupt cancels the
- * statement, and because a cancel can land just after the grant, the waiter connection then runs
- * {@code pg_advisory_unlock_all()} so it never keeps a stray lock.
+ * statement. At most {@code maxWaiterConnections} waiter sessions exist (waiting or pinned); past that, waits poll
+ * the main session every 25 ms.
+ *
+ * <p>Guarded by {@code this}: {@link #idle}, {@link #pinned}, {@link #open}, {@link #closed}.
  */
 final class Waiters {
-    private static final Logger log = LoggerFactory.getLogger(Waiters.class);
     private static final long MAX_SLICE_MS = 30_000;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
-    private static final String[] WAIT_SQL = {
-        "WITH l AS MATERIALIZED (SELECT pg_advisory_lock(?)) SELECT pg_advisory_unlock(?) FROM l",
-        "WITH l AS MATERIALIZED (SELECT pg_advisory_lock_shared(?)) SELECT pg_advisory_unlock_shared(?) FROM l"
-    };
 
     private final ClientConfig config;
+    private final LockMetrics metrics;
+    private final BiConsumer<Backend.Hold, Throwable> onLost;
     private final ExecutorService executor;
-    private final Deque<Connection> idle = new ArrayDeque<>(); // guarded by this
-    private int open; // guarded by this
-    private boolean closed; // guarded by this
+    private final Deque<PgSession> idle = new ArrayDeque<>();
+    private final Map<PgSession, Integer> pinned = new HashMap<>(); // session -> holds on it
+    private int open;
+    private boolean closed;
 
-    Waiters(ClientConfig config) {
+    Waiters(ClientConfig config, LockMetrics metrics, BiConsumer<Backend.Hold, Throwable> onLost) {
         this.config = config;
+        this.metrics = metrics;
+        this.onLost = onLost;
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "baton-lock-waiter-" + config.instanceId() + "-" + n.incrementAndGet());
@@ -54,56 +56,132 @@ final class Waiters {
         });
     }
 
-    void awaitRelease(LockKey key, LockMode mode, long deadline, boolean selfHoldsOther, boolean interruptible)
+    /** Waits for the lock on a waiter session; null if the wait (or a slice of it) ended without a grant. */
+    Backend.Hold awaitAcquire(LockKey key, LockMode mode, long deadline, boolean interruptible)
             throws InterruptedException {
-        Connection w = selfHoldsOther ? null : borrow();
-        if (w == null) {
-            // Our own session holds the other mode (a waiter would wait for us), or every waiter connection is
-            // busy: fall back to a slow poll.
+        PgSession session = borrow();
+        if (session == null) {
             pause(Math.min(POLL_NANOS, remaining(deadline)), interruptible);
-            return;
+            return null;
         }
         long sliceMs = Math.max(1, Math.min(MAX_SLICE_MS, TimeUnit.NANOSECONDS.toMillis(remaining(deadline))));
-        WaitTask task = new WaitTask(w, key, mode, sliceMs);
-        Future<Boolean> future = executor.submit(task);
+        Future<PgSession.SessionHold> wait = executor.submit(() -> session.awaitAcquire(key, mode, sliceMs));
+        PgSession.SessionHold hold = null;
         boolean reassert = false;
         try {
             for (; ; ) {
                 try {
-                    boolean healthy = future.get();
-                    giveBack(w, healthy);
-                    return;
+                    hold = wait.get();
+                    return hold;
                 } catch (InterruptedException e) {
                     if (!interruptible) {
                         reassert = true;
                         continue;
                     }
-                    task.cancel();
-                    giveBack(w, finish(future));
+                    session.cancelWait();
+                    // The cancel may lose the race with a grant: then we hold it and must give it back.
+                    PgSession.SessionHold late = finish(wait);
+                    if (late != null) {
+                        session.release(key, mode, late);
+                    }
                     throw e;
                 } catch (ExecutionException e) {
-                    giveBack(w, false);
-                    return;
+                    return null; // the session failed and was discarded; the caller's next try reports it
                 }
             }
         } finally {
+            settle(session, hold);
             if (reassert) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
-    /** Waits for a cancelled task to finish; returns whether its connection is healthy. */
-    private static boolean finish(Future<Boolean> future) {
+    /** One fewer hold on a waiter session; with none left it is free for the next wait. */
+    void released(PgSession session) {
+        synchronized (this) {
+            Integer holds = pinned.get(session);
+            if (holds == null) {
+                return;
+            }
+            if (holds > 1) {
+                pinned.put(session, holds - 1);
+                return;
+            }
+            pinned.remove(session);
+            if (!closed) {
+                idle.addFirst(session);
+                return;
+            }
+        }
+        session.close();
+    }
+
+    /** One more hold on a waiter session (an upgrade or downgrade taken on the session that holds the key). */
+    synchronized void added(PgSession session) {
+        pinned.computeIfPresent(session, (s, holds) -> holds + 1);
+    }
+
+    /** Heartbeats the waiter sessions that hold locks. */
+    void heartbeat() {
+        List<PgSession> holding;
+        synchronized (this) {
+            holding = new ArrayList<>(pinned.keySet());
+        }
+        holding.forEach(PgSession::heartbeat);
+    }
+
+    void close() {
+        List<PgSession> all;
+        synchronized (this) {
+            closed = true;
+            all = new ArrayList<>(idle);
+            all.addAll(pinned.keySet());
+            idle.clear();
+        }
+        all.forEach(PgSession::close);
+        executor.shutdownNow();
+    }
+
+    private PgSession borrow() {
+        synchronized (this) {
+            if (closed) {
+                return null;
+            }
+            PgSession s = idle.pollFirst();
+            if (s != null || open >= config.maxWaiterConnections()) {
+                return s;
+            }
+            open++;
+        }
+        return new PgSession(config, metrics, true, onLost);
+    }
+
+    private void settle(PgSession session, PgSession.SessionHold hold) {
+        synchronized (this) {
+            if (hold != null && !closed) {
+                pinned.put(session, 1);
+                return;
+            }
+            if (!closed) {
+                idle.addFirst(session);
+                return;
+            }
+        }
+        session.close();
+    }
+
+    /** Waits for a cancelled wait to finish; returns the hold if the grant won the race. */
+    private static PgSession.SessionHold finish(Future<PgSession.SessionHold> wait) {
         boolean interrupted = false;
         try {
             for (; ; ) {
                 try {
-                    return future.get(30, TimeUnit.SECONDS);
+                    return wait.get(30, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (ExecutionException | TimeoutException e) {
-                    return false;
+                    return null;
                 }
             }
         } finally {
@@ -126,112 +204,6 @@ final class Waiters {
             TimeUnit.NANOSECONDS.sleep(nanos);
         } else {
             LockSupport.parkNanos(nanos);
-        }
-    }
-
-    private Connection borrow() {
-        synchronized (this) {
-            if (closed) {
-                return null;
-            }
-            Connection c = idle.pollFirst();
-            if (c != null || open >= config.maxWaiterConnections()) {
-                return c;
-            }
-            open++;
-        }
-        try {
-            Connection c = config.source().open();
-            c.setAutoCommit(true);
-            SessionSetup.apply(c, config.applicationName(), true);
-            return c;
-        } catch (SQLException | RuntimeException e) {
-            log.debug("Could not open a waiter connection for client '{}'", config.instanceId(), e);
-            synchronized (this) {
-                open--;
-            }
-            return null;
-        }
-    }
-
-    private void giveBack(Connection c, boolean healthy) {
-        synchronized (this) {
-            if (healthy && !closed) {
-                idle.addFirst(c);
-                return;
-            }
-            open--;
-        }
-        SessionSetup.discard(config.source(), c, healthy);
-    }
-
-    void close() {
-        Deque<Connection> toClose;
-        synchronized (this) {
-            closed = true;
-            toClose = new ArrayDeque<>(idle);
-            open -= idle.size();
-            idle.clear();
-        }
-        toClose.forEach(c -> SessionSetup.discard(config.source(), c, true));
-        executor.shutdownNow();
-    }
-
-    /** One bounded native wait on a waiter connection; returns whether the connection is healthy afterwards. */
-    private static final class WaitTask implements java.util.concurrent.Callable<Boolean> {
-        private final Connection connection;
-        private final LockKey key;
-        private final LockMode mode;
-        private final long sliceMs;
-        private volatile Statement running;
-        private volatile boolean cancelled;
-
-        WaitTask(Connection connection, LockKey key, LockMode mode, long sliceMs) {
-            this.connection = connection;
-            this.key = key;
-            this.mode = mode;
-            this.sliceMs = sliceMs;
-        }
-
-        @Override
-        public Boolean call() {
-            try (Statement set = connection.createStatement();
-                    PreparedStatement wait = connection.prepareStatement(WAIT_SQL[mode.ordinal()])) {
-                set.execute("SET lock_timeout = " + sliceMs);
-                wait.setLong(1, key.value());
-                wait.setLong(2, key.value());
-                running = wait;
-                if (cancelled) {
-                    return true;
-                }
-                wait.executeQuery().close();
-                return true;
-            } catch (SQLException e) {
-                if (SqlStates.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-                    return true; // the slice ended while still waiting: nothing was granted
-                }
-                // A cancel may have landed after the grant and before the unlock.
-                try (Statement st = connection.createStatement()) {
-                    st.execute("SELECT pg_advisory_unlock_all()");
-                    return SqlStates.QUERY_CANCELED.equals(e.getSQLState());
-                } catch (SQLException unlockFailed) {
-                    return false;
-                }
-            } finally {
-                running = null;
-            }
-        }
-
-        void cancel() {
-            cancelled = true;
-            Statement st = running;
-            if (st != null) {
-                try {
-                    st.cancel();
-                } catch (SQLException e) {
-                    log.debug("Cancel of a lock wait failed", e);
-                }
-            }
         }
     }
 }
