@@ -1,7 +1,6 @@
 package dev.baton.election;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -92,9 +91,5 @@ public final class LockKey {
     @Override
     public String toString() {
         return name == null ? "LockKey[" + value + "]" : "LockKey['" + name + "' = " + value + "]";
-    }
-
-    static String describe(LockKey key) {
-        return Objects.requireNonNull(key, "key").toString();
     }
 }

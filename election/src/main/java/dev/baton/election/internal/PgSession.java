@@ -237,18 +237,6 @@ final class PgSession {
         }
     }
 
-    /** Closes the connection (releasing its locks) but lets the session open a new one later. */
-    void disconnect() {
-        sessionLock.lock();
-        try {
-            if (connection != null) {
-                discard(true);
-            }
-        } finally {
-            sessionLock.unlock();
-        }
-    }
-
     private <T> T call(String operation, boolean open, SqlFunction<T> body) {
         sessionLock.lock();
         Throwable lostCause = null;
