@@ -14,17 +14,18 @@ import javax.sql.DataSource;
  * <p>Algorithm:
  *
  * <ol>
- *   <li>The client opens one session and keeps it; every lock of the client is a session-level advisory lock on it.
+ *   <li>The client opens one main session and keeps it; locks taken without waiting are session-level advisory
+ *       locks on it.
  *   <li>Holds are counted per thread in the JVM. Only the first hold of a key (per mode) by the client asks
  *       PostgreSQL ({@code pg_try_advisory_lock}, one round trip); only the last release unlocks it (one round trip,
  *       whose boolean is checked: {@code false} is reported as a loss).
- *   <li>When another session holds the key, a waiter blocks natively in {@code pg_advisory_lock} on a separate waiter
- *       connection, bounded by {@code lock_timeout} and released in the same statement, so it wakes within
- *       milliseconds of any release (graceful, crash, or a foreign client) and then takes the lock on the main session.
- *       Threads of this JVM wait for each other on in-memory conditions.
- *   <li>While keys are held, a heartbeat checks the session; any failure marks every hold lost at once, tells the
- *       listeners, and the next operation opens a new session.
- *   <li>{@link #close()} releases everything ({@code pg_advisory_unlock_all()}) and closes the session.
+ *   <li>When another session holds the key, one thread per key blocks natively in {@code pg_advisory_lock} on a
+ *       waiter session (bounded by {@code lock_timeout}), so it is granted the lock within milliseconds of any release
+ *       (graceful, crash, or a foreign client), in PostgreSQL's FIFO order; the hold stays on that session until the
+ *       key's last local hold is released. Threads of this JVM wait for each other on in-memory conditions.
+ *   <li>While keys are held, a heartbeat checks the sessions; a failure marks every hold of that session lost at
+ *       once, tells the listeners, and the next operation opens a new session.
+ *   <li>{@link #close()} releases everything ({@code pg_advisory_unlock_all()}) and closes every session.
  * </ol>
  *
  * <p>Thread-safe. Obtain one client per JVM (per database) and share it.
