@@ -3,9 +3,8 @@ package dev.baton.bench;
 import dev.baton.election.DistributedLock;
 import dev.baton.election.LockClient;
 import dev.baton.testkit.PostgresServer;
+import dev.baton.testkit.RecordingDataSource;
 import java.io.PrintWriter;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +12,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import javax.sql.DataSource;
 
 /**
  * Uncontended try-lock + unlock: Baton against the raw JDBC pair ({@code pg_try_advisory_lock} then
@@ -31,7 +29,7 @@ public final class TryLockBench {
         PrintWriter out = new PrintWriter(System.out, true);
         try (PostgresServer server = PostgresServer.shared()) {
             List<Connection> sessions = new ArrayList<>();
-            try (LockClient client = LockClient.builder(capturing(server.dataSource(), sessions))
+            try (LockClient client = LockClient.builder(RecordingDataSource.wrap(server.dataSource(), sessions))
                     .instanceId("bench")
                     .build()) {
                 DistributedLock lock = client.lock("bench-uncontended");
@@ -101,21 +99,5 @@ public final class TryLockBench {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
-    }
-
-    /** A DataSource that remembers the connections it hands out, to run the raw pair on Baton's own session. */
-    private static DataSource capturing(DataSource target, List<Connection> handedOut) {
-        return (DataSource) Proxy.newProxyInstance(
-                DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    try {
-                        Object result = method.invoke(target, args);
-                        if (result instanceof Connection) {
-                            handedOut.add((Connection) result);
-                        }
-                        return result;
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 }

@@ -8,15 +8,13 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import com.codahale.metrics.MetricRegistry;
 import dev.baton.testkit.PostgresExtension;
 import dev.baton.testkit.PostgresServer;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import dev.baton.testkit.RecordingDataSource;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -84,7 +82,7 @@ class PgLockSessionLossIT {
     @Test
     void shouldReportAnUnlockThatPostgresDeniedAsALoss(PostgresServer server) throws Exception {
         List<Connection> sessions = new CopyOnWriteArrayList<>();
-        try (LockClient client = LockClient.builder(capturing(server.dataSource(), sessions))
+        try (LockClient client = LockClient.builder(RecordingDataSource.wrap(server.dataSource(), sessions))
                 .instanceId("loss-denied")
                 .metrics(metrics)
                 .addListener((c, keys, reason, cause) -> losses.add(new Loss(keys, reason)))
@@ -100,22 +98,6 @@ class PgLockSessionLossIT {
             assertThat(metrics.counter("baton.locks.loss-denied.locks-lost").getCount())
                     .isEqualTo(1);
         }
-    }
-
-    /** A DataSource that remembers the connections it hands out, so a test can act on the client's own session. */
-    static DataSource capturing(DataSource target, List<Connection> handedOut) {
-        return (DataSource) Proxy.newProxyInstance(
-                DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    try {
-                        Object result = method.invoke(target, args);
-                        if (result instanceof Connection) {
-                            handedOut.add((Connection) result);
-                        }
-                        return result;
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 
     @Test
