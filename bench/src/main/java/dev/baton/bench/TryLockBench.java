@@ -26,7 +26,8 @@ public final class TryLockBench {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         int pairs = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
-        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter out = new PrintWriter(
+                new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true);
         try (PostgresServer server = PostgresServer.shared()) {
             List<Connection> sessions = new ArrayList<>();
             try (LockClient client = LockClient.builder(RecordingDataSource.wrap(server.dataSource(), sessions))

@@ -20,8 +20,8 @@ public class BatonException extends RuntimeException {
     /** The SQLState of the underlying {@link java.sql.SQLException}, or null if there is none. */
     public String sqlState() {
         for (Throwable t = getCause(); t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException) {
-                return ((java.sql.SQLException) t).getSQLState();
+            if (t instanceof java.sql.SQLException sql) {
+                return sql.getSQLState();
             }
         }
         return null;

@@ -80,7 +80,7 @@ public final class LockKey {
     /** Keys are equal when their values are; a name and a raw key with the same value are the same lock. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof LockKey && ((LockKey) o).value == value;
+        return o instanceof LockKey other && other.value == value;
     }
 
     @Override

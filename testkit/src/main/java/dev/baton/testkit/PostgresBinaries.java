@@ -35,7 +35,7 @@ final class PostgresBinaries {
         }
         String path = System.getenv("PATH");
         if (path != null) {
-            for (String entry : path.split(java.io.File.pathSeparator)) {
+            for (String entry : path.split(java.util.regex.Pattern.quote(java.io.File.pathSeparator), -1)) {
                 Path dir = Path.of(entry);
                 if (hasServerBinaries(dir)) {
                     return dir;

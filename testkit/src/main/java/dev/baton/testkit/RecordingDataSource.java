@@ -25,8 +25,8 @@ public final class RecordingDataSource {
                 DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
                     try {
                         Object result = method.invoke(target, args);
-                        if (result instanceof Connection) {
-                            handedOut.add((Connection) result);
+                        if (result instanceof Connection connection) {
+                            handedOut.add(connection);
                         }
                         return result;
                     } catch (InvocationTargetException e) {

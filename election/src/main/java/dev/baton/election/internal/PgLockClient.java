@@ -7,6 +7,7 @@ import dev.baton.election.LockMode;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,7 @@ public final class PgLockClient extends EngineLockClient {
     private static final Logger log = LoggerFactory.getLogger(PgLockClient.class);
 
     private final ScheduledExecutorService heartbeat;
+    private final ScheduledFuture<?> heartbeatTask;
 
     private PgLockClient(LockEngine engine, PgBackend backend, LockMetrics metrics, ClientConfig config) {
         super(engine, backend, metrics);
@@ -25,7 +27,7 @@ public final class PgLockClient extends EngineLockClient {
             return t;
         });
         long periodMs = config.heartbeatInterval().toMillis();
-        heartbeat.scheduleWithFixedDelay(
+        this.heartbeatTask = heartbeat.scheduleWithFixedDelay(
                 () -> {
                     try {
                         if (engine.serverKeys() > 0) {
@@ -52,6 +54,7 @@ public final class PgLockClient extends EngineLockClient {
     @Override
     public void close() {
         // The heartbeat goes first so it cannot race the session's close; then the engine and backend.
+        heartbeatTask.cancel(false);
         heartbeat.shutdownNow();
         super.close();
     }

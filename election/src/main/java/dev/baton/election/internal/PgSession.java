@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -50,7 +51,7 @@ final class PgSession {
     private PreparedStatement[] statements; // guarded by sessionLock; indexed by TRY/UNLOCK/WAIT + mode
     private boolean everConnected; // guarded by sessionLock
     private boolean closed; // guarded by sessionLock
-    private volatile long generation;
+    private final AtomicLong generation = new AtomicLong(); // bumped under sessionLock, read anywhere
     private volatile Statement waiting; // the blocking wait in flight, for cancel()
 
     PgSession(ClientConfig config, LockMetrics metrics, boolean waiter, BiConsumer<Backend.Hold, Throwable> onLost) {
@@ -70,7 +71,7 @@ final class PgSession {
 
         @Override
         public boolean valid() {
-            return generation == gen;
+            return generation.get() == gen;
         }
 
         PgSession session() {
@@ -90,7 +91,7 @@ final class PgSession {
             ps.setLong(1, key.value());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getBoolean(1) ? new SessionHold(generation) : null;
+                return rs.getBoolean(1) ? new SessionHold(generation.get()) : null;
             }
         });
     }
@@ -110,7 +111,7 @@ final class PgSession {
             waiting = ps;
             try {
                 ps.executeQuery().close();
-                return new SessionHold(generation);
+                return new SessionHold(generation.get());
             } catch (SQLException e) {
                 String state = e.getSQLState();
                 if (!SqlStates.LOCK_NOT_AVAILABLE.equals(state) && !SqlStates.QUERY_CANCELED.equals(state)) {
@@ -140,9 +141,9 @@ final class PgSession {
 
     /** Unlocks one hold; false if PostgreSQL said it was not held. Never throws: a failure discards the session. */
     boolean release(LockKey key, LockMode mode, SessionHold hold) {
-        sessionLock.lock();
         Throwable lostCause = null;
         SessionHold lost = null;
+        sessionLock.lock();
         try {
             if (!hold.valid() || connection == null) {
                 return true; // the session it was held on is gone, and the lock with it
@@ -163,7 +164,7 @@ final class PgSession {
                     mode,
                     config.instanceId(),
                     e);
-            lost = new SessionHold(generation);
+            lost = new SessionHold(generation.get());
             lostCause = e;
             discard(false);
             return true;
@@ -207,11 +208,11 @@ final class PgSession {
                 return;
             }
             if (!connection.isValid(5)) {
-                lost = new SessionHold(generation);
+                lost = new SessionHold(generation.get());
                 discard(false);
             }
         } catch (SQLException e) {
-            lost = new SessionHold(generation);
+            lost = new SessionHold(generation.get());
             discard(false);
         } finally {
             sessionLock.unlock();
@@ -230,7 +231,7 @@ final class PgSession {
             if (connection != null) {
                 discard(true);
             } else {
-                generation++;
+                generation.incrementAndGet();
             }
         } finally {
             sessionLock.unlock();
@@ -238,9 +239,9 @@ final class PgSession {
     }
 
     private <T> T call(String operation, boolean open, SqlFunction<T> body) {
-        sessionLock.lock();
         Throwable lostCause = null;
         SessionHold lost = null;
+        sessionLock.lock();
         try {
             if (open) {
                 ensureOpen();
@@ -248,7 +249,7 @@ final class PgSession {
             return body.apply(connection);
         } catch (SQLException e) {
             if (SqlStates.sessionFailed(e, connection)) {
-                lost = new SessionHold(generation);
+                lost = new SessionHold(generation.get());
                 lostCause = e;
                 discard(false);
                 throw new BatonException(
@@ -309,7 +310,7 @@ final class PgSession {
 
     // guarded by sessionLock
     private void discard(boolean healthy) {
-        generation++;
+        generation.incrementAndGet();
         Connection c = connection;
         connection = null;
         statements = null;
