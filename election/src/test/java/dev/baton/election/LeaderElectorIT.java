@@ -1,0 +1,308 @@
+package dev.baton.election;
+
+import static dev.baton.election.LeadershipRecorder.electedAfter;
+import static dev.baton.election.LeadershipRecorder.revoked;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.baton.testkit.PostgresExtension;
+import dev.baton.testkit.PostgresServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+@Timeout(90)
+class LeaderElectorIT {
+    private static final int TRIALS = Math.max(Integer.getInteger("baton.trials", 3), 5);
+
+    private final PostgresServer server;
+    private final List<LeaderElector> electors = new ArrayList<>();
+    private final LeadershipRecorder recorder = new LeadershipRecorder();
+    private final String group = "it-" + UUID.randomUUID().toString().substring(0, 8);
+
+    LeaderElectorIT(PostgresServer server) {
+        this.server = server;
+    }
+
+    @AfterEach
+    void closeAll() {
+        electors.forEach(LeaderElector::close);
+    }
+
+    private LeaderElector.Builder builder(String id) {
+        return LeaderElector.builder(server.dataSource(), group)
+                .instanceId(group + "-" + id)
+                .addListener(recorder)
+                .rejoinAfterYield(Duration.ofMillis(100))
+                .taskStopTimeout(Duration.ofSeconds(5));
+    }
+
+    private LeaderElector started(LeaderElector.Builder b) {
+        LeaderElector e = b.build();
+        electors.add(e);
+        e.start();
+        return e;
+    }
+
+    private LeaderElector leaderOf(List<LeaderElector> es) {
+        await("one leader")
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> es.stream().filter(LeaderElector::isLeader).count() == 1);
+        return es.stream().filter(LeaderElector::isLeader).findFirst().orElseThrow();
+    }
+
+    @Nested
+    class Election {
+        @Test
+        void shouldElectExactlyOneOfThreeAndRecordItInTheTermsTable() {
+            List<LeaderElector> es = List.of(started(builder("a")), started(builder("b")), started(builder("c")));
+            LeaderElector leader = leaderOf(es);
+
+            assertThat(recorder.elected()).hasSize(1);
+            long term = leader.currentTerm().orElseThrow();
+            for (LeaderElector e : es) {
+                LeaderInfo info = e.currentLeader().orElseThrow();
+                assertThat(info.instanceId()).isEqualTo(leader.instanceId());
+                assertThat(info.term()).isEqualTo(term);
+            }
+            es.stream().filter(e -> e != leader).forEach(e -> assertThat(e.currentTerm())
+                    .isEmpty());
+        }
+
+        @Test
+        void shouldHandOverOnCloseWithRisingTermsAndMeasureTakeover() {
+            List<LeaderElector> es = new ArrayList<>(List.of(started(builder("a")), started(builder("b"))));
+            List<Double> takeover = new ArrayList<>();
+            long lastTerm = 0;
+            for (int i = 0; i < TRIALS; i++) {
+                LeaderElector leader = leaderOf(es);
+                long term = leader.currentTerm().orElseThrow();
+                assertThat(term).isGreaterThan(lastTerm);
+                lastTerm = term;
+                Instant closing = Instant.now();
+                leader.close();
+                LeadershipEvent next = recorder.awaitEvent("successor of term " + term, electedAfter(term));
+                assertThat(next.instanceId()).isNotEqualTo(leader.instanceId());
+                assertThat(recorder.awaitEvent("old leader stopped", revoked(leader.instanceId(), term))
+                                .reason())
+                        .isEqualTo(LeadershipEvent.Reason.STOPPED);
+                takeover.add(Stats.millisBetween(closing, next.at()));
+                es.remove(leader);
+                es.add(started(builder("n" + i)));
+            }
+            Stats.summary("takeover after close() (close() called -> successor ELECTED)", takeover);
+        }
+
+        @Test
+        void shouldHandOverOnYieldAndRejoin() {
+            LeaderElector a = started(builder("a"));
+            assertThat(await(a)).isTrue();
+            LeaderElector b = started(builder("b"));
+            long t1 = a.currentTerm().orElseThrow();
+
+            a.yieldLeadership();
+
+            LeadershipEvent next = recorder.awaitEvent("b elected", electedAfter(t1));
+            assertThat(next.instanceId()).isEqualTo(b.instanceId());
+            assertThat(recorder.awaitEvent("a revoked", revoked(a.instanceId(), t1))
+                            .reason())
+                    .isEqualTo(LeadershipEvent.Reason.YIELDED);
+            b.close();
+            LeadershipEvent again = recorder.awaitEvent("a back", electedAfter(next.term()));
+            assertThat(again.instanceId()).isEqualTo(a.instanceId());
+        }
+
+        private boolean await(LeaderElector e) {
+            try {
+                return e.awaitLeadership(Duration.ofSeconds(20));
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(ex);
+            }
+        }
+    }
+
+    @Nested
+    class LossDetection {
+        @Test
+        void shouldRevokeOnTerminatedBackendInterruptTheTaskAndElectAnother() {
+            List<LeaderElector> es = new ArrayList<>();
+            List<CountDownLatch> interrupted = new ArrayList<>();
+            for (String id : List.of("a", "b")) {
+                es.add(started(builder(id).whileLeader(ctx -> {
+                    try {
+                        new CountDownLatch(1).await();
+                    } finally {
+                        synchronized (interrupted) {
+                            interrupted.add(new CountDownLatch(0));
+                        }
+                    }
+                })));
+            }
+            List<Double> notice = new ArrayList<>();
+            List<Double> takeover = new ArrayList<>();
+            for (int i = 0; i < TRIALS; i++) {
+                LeaderElector leader = leaderOf(es);
+                long term = leader.currentTerm().orElseThrow();
+                int interruptsBefore = interrupted.size();
+                Instant t0 = Instant.now();
+                assertThat(server.terminate(leader.instanceId())).isEqualTo(1);
+
+                LeadershipEvent revokedEvent =
+                        recorder.awaitEvent("leader revoked", revoked(leader.instanceId(), term));
+                LeadershipEvent next = recorder.awaitEvent("new leader", electedAfter(term));
+                assertThat(revokedEvent.reason()).isEqualTo(LeadershipEvent.Reason.CONNECTION_LOST);
+                assertThat(next.instanceId()).isNotEqualTo(leader.instanceId());
+                await("task interrupted")
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> interrupted.size() > interruptsBefore);
+                notice.add(Stats.millisBetween(t0, revokedEvent.at()));
+                takeover.add(Stats.millisBetween(t0, next.at()));
+            }
+            Stats.summary("old leader notices pg_terminate_backend (terminate called -> REVOKED)", notice);
+            Stats.summary("takeover after pg_terminate_backend (terminate called -> successor ELECTED)", takeover);
+        }
+    }
+
+    @Nested
+    class Tasks {
+        @Test
+        void shouldGiveUpLeadershipWhenTheTaskReturnsOrThrowsAndRejoin() {
+            int[] runs = {0};
+            LeaderElector e = started(builder("a").whileLeader(ctx -> {
+                if (++runs[0] % 2 == 0) {
+                    throw new IllegalStateException("boom");
+                }
+            }));
+            recorder.awaitEvent("second term", ev -> ev.type() == LeadershipEvent.Type.REVOKED && ev.term() >= 2);
+            List<LeadershipEvent.Reason> reasons = recorder.of(e.instanceId()).stream()
+                    .filter(ev -> ev.type() == LeadershipEvent.Type.REVOKED)
+                    .map(LeadershipEvent::reason)
+                    .limit(2)
+                    .collect(Collectors.toList());
+            assertThat(reasons)
+                    .containsExactly(LeadershipEvent.Reason.TASK_FINISHED, LeadershipEvent.Reason.TASK_FAILED);
+            assertThat(recorder.of(e.instanceId()).get(3).cause()).get().isInstanceOf(IllegalStateException.class);
+        }
+
+        @Test
+        void shouldKeepLeadershipAfterTheTaskReturnsWhenConfigured() throws InterruptedException {
+            CountDownLatch ran = new CountDownLatch(1);
+            LeaderElector e = started(builder("a").releaseWhenTaskReturns(false).whileLeader(ctx -> ran.countDown()));
+            assertThat(ran.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(e.isLeader()).isTrue();
+            assertThat(recorder.events()).hasSize(1);
+        }
+
+        @Test
+        void closeShouldReturnWithinBoundWhenTheTaskIgnoresInterruption() throws InterruptedException {
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            LeaderContext[] context = new LeaderContext[1];
+            LeaderElector e =
+                    started(builder("a").taskStopTimeout(Duration.ofMillis(300)).whileLeader(ctx -> {
+                        context[0] = ctx;
+                        started.countDown();
+                        while (release.getCount() > 0) {
+                            try {
+                                release.await();
+                            } catch (InterruptedException ignored) {
+                                // deliberately ignores interruption
+                            }
+                        }
+                    }));
+            LeaderElector b = started(builder("b"));
+            try {
+                assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+                long t0 = System.nanoTime();
+                e.close();
+                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertThat(tookMs).as("close() bounded by taskStopTimeout").isLessThan(5_000);
+                assertThat(context[0].isLeader()).isFalse();
+                assertThatThrownBy(context[0]::checkLeadership)
+                        .isInstanceOf(LeadershipLostException.class)
+                        .hasMessageContaining("STOPPED");
+                recorder.awaitEvent(
+                        "b takes over",
+                        ev -> ev.instanceId().equals(b.instanceId()) && ev.type() == LeadershipEvent.Type.ELECTED);
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    @Nested
+    class Listeners {
+        @Test
+        void shouldDeliverEventsInOrderDespiteAThrowingListener() {
+            LeadershipRecorder own = new LeadershipRecorder();
+            LeaderElector e = started(builder("a")
+                    .addListener(ev -> {
+                        throw new IllegalStateException("listener bug");
+                    })
+                    .addListener(own));
+            for (int i = 1; i <= 4; i++) {
+                int n = i;
+                own.awaitEvent(
+                        "term " + n,
+                        ev -> ev.type() == LeadershipEvent.Type.ELECTED
+                                && own.elected().size() >= n);
+                e.yieldLeadership();
+            }
+            own.awaitEvent("fifth term", ev -> own.elected().size() >= 5);
+            e.close();
+            List<LeadershipEvent> events = own.events();
+            assertThat(events).hasSize(10);
+            for (int i = 0; i < events.size(); i++) {
+                assertThat(events.get(i).type())
+                        .isEqualTo(i % 2 == 0 ? LeadershipEvent.Type.ELECTED : LeadershipEvent.Type.REVOKED);
+                if (i > 0) {
+                    assertThat(events.get(i).term())
+                            .isGreaterThanOrEqualTo(events.get(i - 1).term());
+                    assertThat(events.get(i).at())
+                            .isAfterOrEqualTo(events.get(i - 1).at());
+                }
+            }
+            assertThat(events.get(events.size() - 1).reason()).isEqualTo(LeadershipEvent.Reason.STOPPED);
+        }
+    }
+
+    @Test
+    void shouldPublishMetrics() {
+        MetricRegistry registry = new MetricRegistry();
+        LeaderElector e = started(builder("a").metrics(registry).checkInterval(Duration.ofMillis(50)));
+        String prefix = "baton.leader." + group + ".";
+        await("a check")
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> registry.timer(prefix + "check-latency").getCount() > 0);
+        assertThat(registry.getGauges().get(prefix + "is-leader").getValue()).isEqualTo(1);
+        assertThat(registry.getGauges().get(prefix + "term").getValue())
+                .isEqualTo(e.currentTerm().orElseThrow());
+        assertThat(registry.timer(prefix + "time-to-acquire").getCount()).isEqualTo(1);
+        e.yieldLeadership();
+        await("yield counted")
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> registry.counter(prefix + "revocations.YIELDED").getCount() == 1);
+    }
+
+    @Test
+    void shouldRefuseToStartTwice() {
+        LeaderElector e = started(builder("a"));
+        assertThatThrownBy(e::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Cannot be started more than once");
+    }
+}
