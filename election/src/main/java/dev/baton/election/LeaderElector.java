@@ -22,7 +22,7 @@ import javax.sql.DataSource;
  *   <li>A candidate waits natively in {@code pg_advisory_lock(key)}, bounded by {@code lock_timeout} and re-issued, so
  *       it is granted the lock within milliseconds of the leader's session ending. Key: {@link #lockKey(String)}.
  *   <li>Once granted, in the same session, it increments the group's row in the terms table; the new term is handed
- *       to the task and to the {@link LeadershipEvent#ELECTED} event. Terms strictly increase, across restarts.
+ *       to the task and to the ELECTED {@link LeadershipEvent}. Terms strictly increase, across restarts.
  *   <li>The leader's session stays idle and its socket is read continuously, so a terminated backend or a server
  *       shutdown is noticed in milliseconds; every {@code checkInterval} a check proves in {@code pg_locks} that the
  *       same backend still holds the key on a primary.

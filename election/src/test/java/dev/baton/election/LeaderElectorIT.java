@@ -4,6 +4,7 @@ import static dev.baton.election.LeadershipRecorder.electedAfter;
 import static dev.baton.election.LeadershipRecorder.revoked;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
@@ -138,7 +139,13 @@ class LeaderElectorIT {
     @Nested
     class LossDetection {
         @Test
-        void shouldRevokeOnTerminatedBackendInterruptTheTaskAndElectAnother() {
+        void shouldRevokeOnTerminatedBackendInterruptTheTaskAndElectAnother() throws Exception {
+            try (java.sql.Connection admin = server.connect()) {
+                terminateTrials(admin);
+            }
+        }
+
+        private void terminateTrials(java.sql.Connection admin) throws Exception {
             List<LeaderElector> es = new ArrayList<>();
             List<CountDownLatch> interrupted = new ArrayList<>();
             for (String id : List.of("a", "b")) {
@@ -158,8 +165,16 @@ class LeaderElectorIT {
                 LeaderElector leader = leaderOf(es);
                 long term = leader.currentTerm().orElseThrow();
                 int interruptsBefore = interrupted.size();
-                Instant t0 = Instant.now();
-                assertThat(server.terminate(leader.instanceId())).isEqualTo(1);
+                int pid = backendPid(leader.instanceId());
+                Instant t0;
+                // An already open session, so the figures do not include connecting
+                try (java.sql.PreparedStatement ps = admin.prepareStatement("SELECT pg_terminate_backend(?)")) {
+                    ps.setInt(1, pid);
+                    t0 = Instant.now();
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        assertThat(rs.next() && rs.getBoolean(1)).isTrue();
+                    }
+                }
 
                 LeadershipEvent revokedEvent =
                         recorder.awaitEvent("leader revoked", revoked(leader.instanceId(), term));
@@ -174,6 +189,69 @@ class LeaderElectorIT {
             }
             Stats.summary("old leader notices pg_terminate_backend (terminate called -> REVOKED)", notice);
             Stats.summary("takeover after pg_terminate_backend (terminate called -> successor ELECTED)", takeover);
+        }
+
+        @Test
+        void shouldStepDownWhenChecksStallBeforeTheServerCouldReleaseTheLock() throws Exception {
+            assumeThat(server.isExternal())
+                    .as("needs to signal the server's processes")
+                    .isFalse();
+            CountDownLatch interrupted = new CountDownLatch(1);
+            LeaderElector a = started(builder("a")
+                    .checkInterval(Duration.ofMillis(200))
+                    .stepDownAfter(Duration.ofSeconds(1))
+                    .serverReleaseAfter(Duration.ofSeconds(4))
+                    .whileLeader(ctx -> {
+                        try {
+                            new CountDownLatch(1).await();
+                        } finally {
+                            interrupted.countDown();
+                        }
+                    }));
+            assertThat(a.awaitLeadership(Duration.ofSeconds(20))).isTrue();
+            LeaderElector b = started(builder("b"));
+            long term = a.currentTerm().orElseThrow();
+            int pid = backendPid(a.instanceId());
+
+            // A frozen backend: the leader's checks get no answer, as in a partition, but the lock stays held.
+            assumeThat(signal("STOP", pid)).as("cannot signal backend %d", pid).isTrue();
+            Instant frozen = Instant.now();
+            LeadershipEvent stepDown;
+            try {
+                stepDown = recorder.awaitEvent("a steps down", revoked(a.instanceId(), term));
+                assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(b.isLeader())
+                        .as("nobody else can lead while the old session holds the lock")
+                        .isFalse();
+            } finally {
+                signal("CONT", pid);
+            }
+            assertThat(stepDown.reason()).isEqualTo(LeadershipEvent.Reason.CHECK_TIMEOUT);
+            LeadershipEvent next = recorder.awaitEvent("successor", electedAfter(term));
+            assertThat(next.at()).isAfter(stepDown.at());
+            Stats.summary(
+                    "step-down after the leader's backend froze (SIGSTOP -> REVOKED CHECK_TIMEOUT, stepDownAfter 1 s)",
+                    List.of(Stats.millisBetween(frozen, stepDown.at())));
+        }
+
+        private int backendPid(String applicationName) throws java.sql.SQLException {
+            try (java.sql.Connection c = server.connect();
+                    java.sql.PreparedStatement ps =
+                            c.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+                ps.setString(1, applicationName);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).as("session of %s", applicationName).isTrue();
+                    return rs.getInt(1);
+                }
+            }
+        }
+
+        private boolean signal(String signal, int pid) throws java.io.IOException, InterruptedException {
+            Process p = new ProcessBuilder("kill", "-" + signal, Integer.toString(pid))
+                    .redirectErrorStream(true)
+                    .start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
         }
     }
 
