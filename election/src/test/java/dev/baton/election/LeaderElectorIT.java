@@ -290,8 +290,11 @@ class LeaderElectorIT {
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             LeaderContext[] context = new LeaderContext[1];
-            LeaderElector e =
-                    started(builder("a").taskStopTimeout(Duration.ofMillis(300)).whileLeader(ctx -> {
+            MetricRegistry registry = new MetricRegistry();
+            LeaderElector e = started(builder("a")
+                    .metrics(registry)
+                    .taskStopTimeout(Duration.ofMillis(300))
+                    .whileLeader(ctx -> {
                         context[0] = ctx;
                         started.countDown();
                         while (release.getCount() > 0) {
@@ -309,6 +312,10 @@ class LeaderElectorIT {
                 e.close();
                 long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 assertThat(tookMs).as("close() bounded by taskStopTimeout").isLessThan(5_000);
+                assertThat(registry.counter("baton.leader." + group + ".tasks-ignoring-interrupt")
+                                .getCount())
+                        .as("reported")
+                        .isEqualTo(1);
                 assertThat(context[0].isLeader()).isFalse();
                 assertThatThrownBy(context[0]::checkLeadership)
                         .isInstanceOf(LeadershipLostException.class)

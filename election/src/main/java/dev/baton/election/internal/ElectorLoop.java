@@ -50,7 +50,11 @@ final class ElectorLoop implements Runnable {
                     log.info("Elector '{}' connected (backend pid {})", config.instanceId, session.backendPid());
                 }
                 backoff = MIN_BACKOFF_NANOS;
-                if (!elector.pauseUntil(rejoinAtNanos) || !previousTaskStopped()) {
+                if (!elector.pauseUntil(rejoinAtNanos)) {
+                    continue;
+                }
+                if (!previousTaskStopped()) {
+                    pause(config.checkInterval.toNanos()); // the stuck task was reported; look again later
                     continue;
                 }
                 long since = System.nanoTime();
@@ -190,15 +194,15 @@ final class ElectorLoop implements Runnable {
         if (t == null || !t.isAlive()) {
             return true;
         }
+        if (reportedStuck == l) {
+            return false; // already waited taskStopTimeout and reported it
+        }
         try {
             t.join(Math.max(1, config.taskStopTimeout.toMillis())); // join(0) would wait for ever
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (t.isAlive()) {
-            if (reportedStuck == l) {
-                return false;
-            }
             reportedStuck = l;
             elector.metrics.taskIgnoredInterrupt();
             log.error(
