@@ -58,6 +58,30 @@ class LeaderElectorIT {
         return e;
     }
 
+    /**
+     * Waits until there is one leader and every other elector's session is blocked in {@code pg_advisory_lock}, so a
+     * hand-over is measured from a ready candidate (on a loaded machine a candidate may still be reconnecting).
+     */
+    private LeaderElector leaderWithWaitingCandidates(List<LeaderElector> es) {
+        LeaderElector leader = leaderOf(es);
+        List<String> candidates = es.stream()
+                .filter(e -> e != leader)
+                .map(LeaderElector::instanceId)
+                .collect(Collectors.toList());
+        await("candidates waiting on the lock").atMost(Duration.ofSeconds(30)).until(() -> {
+            try (java.sql.Connection c = server.connect();
+                    java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                            + " WHERE application_name = ANY (?) AND wait_event = 'advisory'")) {
+                ps.setArray(1, c.createArrayOf("text", candidates.toArray()));
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1) == candidates.size();
+                }
+            }
+        });
+        return leader;
+    }
+
     private LeaderElector leaderOf(List<LeaderElector> es) {
         await("one leader")
                 .atMost(Duration.ofSeconds(20))
@@ -70,7 +94,7 @@ class LeaderElectorIT {
         @Test
         void shouldElectExactlyOneOfThreeAndRecordItInTheTermsTable() {
             List<LeaderElector> es = List.of(started(builder("a")), started(builder("b")), started(builder("c")));
-            LeaderElector leader = leaderOf(es);
+            LeaderElector leader = leaderWithWaitingCandidates(es);
 
             assertThat(recorder.elected()).hasSize(1);
             long term = leader.currentTerm().orElseThrow();
@@ -89,7 +113,7 @@ class LeaderElectorIT {
             List<Double> takeover = new ArrayList<>();
             long lastTerm = 0;
             for (int i = 0; i < TRIALS; i++) {
-                LeaderElector leader = leaderOf(es);
+                LeaderElector leader = leaderWithWaitingCandidates(es);
                 long term = leader.currentTerm().orElseThrow();
                 assertThat(term).isGreaterThan(lastTerm);
                 lastTerm = term;
@@ -107,10 +131,55 @@ class LeaderElectorIT {
             Stats.summary("takeover after close() (close() called -> successor ELECTED)", takeover);
         }
 
+        /** Not a behaviour test: the same hand-over in raw JDBC, measured in the same run, to read the figures by. */
+        @Test
+        void rawJdbcHandOverBaseline() throws Exception {
+            long key = LockKey.named(group + ":raw").value();
+            List<Double> handOver = new ArrayList<>();
+            try (java.sql.Connection a = server.connect();
+                    java.sql.Connection b = server.connect()) {
+                int bPid = queryInt(b, "SELECT pg_backend_pid()");
+                for (int i = 0; i < TRIALS; i++) {
+                    queryInt(a, "SELECT 1 FROM pg_advisory_lock(" + key + ")");
+                    java.util.concurrent.CompletableFuture<Instant> granted =
+                            java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                                try {
+                                    queryInt(b, "SELECT 1 FROM pg_advisory_lock(" + key + ")");
+                                    return Instant.now();
+                                } catch (java.sql.SQLException ex) {
+                                    throw new IllegalStateException(ex);
+                                }
+                            });
+                    try (java.sql.Connection watcher = server.connect()) {
+                        await("raw waiter blocked")
+                                .atMost(Duration.ofSeconds(10))
+                                .until(() -> queryInt(
+                                                watcher,
+                                                "SELECT count(*) FROM pg_stat_activity WHERE pid = " + bPid
+                                                        + " AND wait_event = 'advisory'")
+                                        == 1);
+                    }
+                    Instant released = Instant.now();
+                    queryInt(a, "SELECT 1 FROM pg_advisory_unlock(" + key + ")");
+                    handOver.add(Stats.millisBetween(released, granted.get(10, TimeUnit.SECONDS)));
+                    queryInt(b, "SELECT 1 FROM pg_advisory_unlock(" + key + ")");
+                }
+            }
+            Stats.summary("baseline: raw JDBC unlock -> blocked waiter granted (same run)", handOver);
+        }
+
+        private int queryInt(java.sql.Connection c, String sql) throws java.sql.SQLException {
+            try (java.sql.Statement st = c.createStatement();
+                    java.sql.ResultSet rs = st.executeQuery(sql)) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+
         @Test
         void shouldHandOverOnYieldAndRejoin() {
             LeaderElector a = started(builder("a"));
-            assertThat(await(a)).isTrue();
+            assertThat(leads(a)).isTrue();
             LeaderElector b = started(builder("b"));
             long t1 = a.currentTerm().orElseThrow();
 
@@ -126,7 +195,7 @@ class LeaderElectorIT {
             assertThat(again.instanceId()).isEqualTo(a.instanceId());
         }
 
-        private boolean await(LeaderElector e) {
+        private boolean leads(LeaderElector e) {
             try {
                 return e.awaitLeadership(Duration.ofSeconds(20));
             } catch (InterruptedException ex) {
@@ -162,7 +231,7 @@ class LeaderElectorIT {
             List<Double> notice = new ArrayList<>();
             List<Double> takeover = new ArrayList<>();
             for (int i = 0; i < TRIALS; i++) {
-                LeaderElector leader = leaderOf(es);
+                LeaderElector leader = leaderWithWaitingCandidates(es);
                 long term = leader.currentTerm().orElseThrow();
                 int interruptsBefore = interrupted.size();
                 int pid = backendPid(leader.instanceId());
