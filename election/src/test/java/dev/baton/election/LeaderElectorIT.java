@@ -434,6 +434,92 @@ class LeaderElectorIT {
         }
     }
 
+    @Nested
+    class Lifecycle {
+        @Test
+        void shouldCreateItsTableOnceWhenSeveralStartAtOnce() throws Exception {
+            String table = "terms_" + group.replace('-', '_');
+            List<LeaderElector> es = new ArrayList<>();
+            for (String id : List.of("a", "b", "c")) {
+                LeaderElector e = builder(id).tableName(table).build();
+                electors.add(e);
+                es.add(e);
+            }
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> starters = new ArrayList<>();
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (LeaderElector e : es) {
+                Thread t = new Thread(() -> {
+                    try {
+                        go.await();
+                        e.start();
+                    } catch (Throwable ex) {
+                        failures.add(ex);
+                    }
+                });
+                t.start();
+                starters.add(t);
+            }
+            go.countDown();
+            for (Thread t : starters) {
+                t.join(30_000);
+            }
+            assertThat(failures).isEmpty();
+            LeaderElector leader = leaderOf(es);
+            assertThat(leader.currentLeader().orElseThrow().term()).isEqualTo(1);
+        }
+
+        @Test
+        void shouldFailToStartWhenTheTableIsMissingAndMayNotBeCreated() {
+            LeaderElector e =
+                    builder("a").tableName("missing_terms").createTable(false).build();
+            electors.add(e);
+            assertThatThrownBy(e::start)
+                    .isInstanceOf(BatonException.class)
+                    .hasMessageContaining("missing_terms does not exist")
+                    .hasMessageContaining("docs/sql/baton_leader_terms.sql");
+            assertThat(recorder.events()).isEmpty();
+        }
+
+        @Test
+        void shouldCloseFromItsOwnTaskAndFromAListener() throws InterruptedException {
+            CountDownLatch closedFromTask = new CountDownLatch(1);
+            LeaderElector[] self = new LeaderElector[1];
+            self[0] = started(builder("a").whileLeader(ctx -> {
+                self[0].close();
+                closedFromTask.countDown();
+            }));
+            assertThat(closedFromTask.await(20, TimeUnit.SECONDS)).isTrue();
+            recorder.awaitEvent("stopped", ev -> ev.reason() == LeadershipEvent.Reason.STOPPED);
+
+            LeadershipRecorder own = new LeadershipRecorder();
+            LeaderElector[] other = new LeaderElector[1];
+            other[0] = started(builder("b")
+                    .addListener(ev -> {
+                        if (ev.type() == LeadershipEvent.Type.ELECTED) {
+                            other[0].close();
+                        }
+                    })
+                    .addListener(own));
+            own.awaitEvent("stopped from a listener", ev -> ev.reason() == LeadershipEvent.Reason.STOPPED);
+            assertThat(other[0].isLeader()).isFalse();
+            assertThat(own.events())
+                    .extracting(LeadershipEvent::type)
+                    .containsExactly(LeadershipEvent.Type.ELECTED, LeadershipEvent.Type.REVOKED);
+        }
+
+        @Test
+        void currentLeaderShouldBeEmptyOnceNobodyHoldsTheLock() {
+            LeaderElector a = started(builder("a"));
+            leaderOf(List.of(a));
+            assertThat(a.currentLeader()).isPresent();
+            a.close();
+            LeaderElector b = builder("b").build(); // never started: a reader only
+            electors.add(b);
+            assertThat(b.currentLeader()).isEmpty();
+        }
+    }
+
     @Test
     void shouldPublishMetrics() {
         MetricRegistry registry = new MetricRegistry();

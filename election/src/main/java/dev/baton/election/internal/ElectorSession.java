@@ -79,9 +79,11 @@ final class ElectorSession {
             applyTiming(c, config);
             refuseStandby(c, config);
             ElectorPoolerProbe.refuseTransactionPooling(config, c, pid);
+            LeaderTerms terms = new LeaderTerms(config.tableName);
             if (config.createTable) {
-                new LeaderTerms(config.tableName).create(c);
+                terms.create(c);
             }
+            terms.verify(c, config);
             // A hung statement fails instead of blocking the session thread for ever; a lock wait ends by
             // lock_timeout well before this.
             c.setNetworkTimeout(DIRECT, (int) (config.lockWaitTimeout.toMillis() + config.stepDownAfter.toMillis()));

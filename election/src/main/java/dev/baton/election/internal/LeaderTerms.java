@@ -34,6 +34,33 @@ final class LeaderTerms {
         }
     }
 
+    /** Refuses a missing table, or one this role cannot read and write, before anyone is elected. */
+    void verify(Connection c, ElectorConfig config) throws SQLException {
+        String sql = "SELECT has_table_privilege(?, 'SELECT') AND has_table_privilege(?, 'INSERT')"
+                + " AND has_table_privilege(?, 'UPDATE')";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 1; i <= 3; i++) {
+                ps.setString(i, table);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw new ElectorRefusal("Elector '" + config.instanceId + "' of group '" + config.group
+                            + "': this role lacks SELECT, INSERT or UPDATE on the terms table " + table);
+                }
+            }
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+                throw new ElectorRefusal(
+                        "Elector '" + config.instanceId + "' of group '" + config.group + "': the terms table " + table
+                                + " does not exist and createTable is off; run docs/sql/baton_leader_terms.sql"
+                                + " (adapted to this name) or let the elector create it",
+                        e);
+            }
+            throw e;
+        }
+    }
+
     /** Statement that increments the group's term; parameters: group, holder. Returns term, elected_at. */
     String bumpSql() {
         return "INSERT INTO " + table
