@@ -3,12 +3,10 @@ package dev.baton.election.internal;
 import dev.baton.election.BatonException;
 import dev.baton.election.LeaderElector;
 import dev.baton.election.LeaderInfo;
-import dev.baton.election.LeadershipEvent;
 import dev.baton.election.LeadershipEvent.Reason;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
@@ -19,11 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The elector: lifecycle, leadership state and revocation. The session work runs in {@link ElectorLoop} on the
- * session thread; a watchdog thread steps the leader down when checks stop succeeding.
- *
- * <p>Locking: one private lock, {@link #stateLock}, guards the change of {@link #current} and the queueing of the
- * matching event, so events are queued in the order of the changes. Listeners and the task never run under it.
+ * The elector's lifecycle and API. Leadership itself is kept by {@link LeadershipState} (the only lock); the session
+ * work runs in {@link ElectorLoop} on the session thread; a watchdog thread steps the leader down when checks stop
+ * succeeding.
  */
 public final class ElectorImpl implements LeaderElector {
     private static final Logger log = LoggerFactory.getLogger(ElectorImpl.class);
@@ -34,29 +30,16 @@ public final class ElectorImpl implements LeaderElector {
         CLOSED
     }
 
-    final ElectorConfig config;
-    final ElectorMetrics metrics;
-    private final LeadershipEvents events;
+    private final ElectorConfig config;
+    private final LeadershipState leadership;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
-    private final Object stateLock = new Object();
-    private volatile Leadership current; // written under stateLock; null when not leading
-    private volatile long lastGoodCheckNanos;
-    private volatile boolean closing;
     private volatile ElectorLoop loop; // set by start()
     private volatile Thread sessionThread; // set by start()
     private volatile ScheduledExecutorService watchdog; // set by start()
 
     public ElectorImpl(ElectorConfig config) {
         this.config = config;
-        this.events = new LeadershipEvents(config.listeners, "baton-elector-" + config.group + "-events");
-        this.metrics = ElectorMetrics.create(
-                config.metricRegistry,
-                "baton.leader." + config.group,
-                () -> {
-                    Leadership l = current;
-                    return l == null ? 0 : l.term();
-                },
-                () -> current == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastGoodCheckNanos));
+        this.leadership = new LeadershipState(config);
     }
 
     @Override
@@ -99,9 +82,9 @@ public final class ElectorImpl implements LeaderElector {
             return t;
         });
         long period = Math.max(10, Math.min(250, config.checkInterval.toMillis() / 4));
-        dog.scheduleWithFixedDelay(this::stepDownIfChecksStale, period, period, TimeUnit.MILLISECONDS);
+        dog.scheduleWithFixedDelay(leadership::stepDownIfChecksStale, period, period, TimeUnit.MILLISECONDS);
         watchdog = dog;
-        ElectorLoop l = new ElectorLoop(this, first);
+        ElectorLoop l = new ElectorLoop(leadership, first);
         loop = l;
         Thread t = new Thread(l, "baton-elector-" + config.group + "-session");
         t.setDaemon(true);
@@ -114,106 +97,14 @@ public final class ElectorImpl implements LeaderElector {
         return s == null || s.startsWith("08") || s.startsWith("57P");
     }
 
-    private void stepDownIfChecksStale() {
-        try {
-            Leadership l = current;
-            if (l != null && System.nanoTime() - lastGoodCheckNanos > config.stepDownAfter.toNanos()) {
-                revoke(
-                        l,
-                        Reason.CHECK_TIMEOUT,
-                        new BatonException("No successful check for " + config.stepDownAfter.toMillis()
-                                + " ms; stepping down before the server can release the lock (serverReleaseAfter "
-                                + config.serverReleaseAfter.toMillis() + " ms)"));
-            }
-        } catch (Throwable t) {
-            log.error("Watchdog of elector '{}' failed; continuing", config.instanceId, t);
-        }
-    }
-
-    boolean isClosing() {
-        return closing;
-    }
-
-    void goodCheck(long nanos) {
-        lastGoodCheckNanos = nanos;
-    }
-
-    /** Records a new term and starts the task. Called by the session thread. */
-    Leadership elect(ElectorSession.Term term, long candidateSinceNanos) {
-        Leadership l = new Leadership(config, term.term, term.electedAt);
-        lastGoodCheckNanos = System.nanoTime();
-        synchronized (stateLock) {
-            current = l;
-            events.emit(event(LeadershipEvent.Type.ELECTED, Reason.NONE, l, null));
-            stateLock.notifyAll();
-        }
-        metrics.elected(System.nanoTime() - candidateSinceNanos);
-        if (config.task != null) {
-            Thread t = new Thread(new LeaderTaskRunner(this, l), "baton-leader-" + config.group + "-task-" + l.term());
-            t.setDaemon(true);
-            l.taskThread(t);
-            t.start();
-        }
-        return l;
-    }
-
-    /** Ends {@code l} if it is still current: event, metrics, task interrupt. Idempotent; any thread. */
-    boolean revoke(Leadership l, Reason reason, Throwable cause) {
-        if (l == null) {
-            return false;
-        }
-        synchronized (stateLock) {
-            if (current != l) {
-                return false;
-            }
-            l.markRevoked(reason);
-            current = null;
-            events.emit(event(LeadershipEvent.Type.REVOKED, reason, l, cause));
-        }
-        metrics.revoked(reason);
-        if (cause != null && reason != Reason.TASK_FAILED) {
-            log.warn(
-                    "Elector '{}' of group '{}' lost term {}: {}",
-                    config.instanceId,
-                    config.group,
-                    l.term(),
-                    reason,
-                    cause);
-        }
-        Thread t = l.taskThread();
-        if (t != null && t != Thread.currentThread()) {
-            t.interrupt();
-        }
-        return true;
-    }
-
-    Leadership current() {
-        return current;
-    }
-
-    /** Waits until {@code deadline} or until closing; returns false if closing. */
-    boolean pauseUntil(long deadlineNanos) throws InterruptedException {
-        synchronized (stateLock) {
-            long left;
-            while (!closing && (left = deadlineNanos - System.nanoTime()) > 0) {
-                TimeUnit.NANOSECONDS.timedWait(stateLock, left);
-            }
-        }
-        return !closing;
-    }
-
-    private LeadershipEvent event(LeadershipEvent.Type type, Reason reason, Leadership l, Throwable cause) {
-        return new LeadershipEvent(type, reason, config.group, config.instanceId, l.term(), Instant.now(), cause);
-    }
-
     @Override
     public boolean isLeader() {
-        return current != null;
+        return leadership.current() != null;
     }
 
     @Override
     public OptionalLong currentTerm() {
-        Leadership l = current;
+        Leadership l = leadership.current();
         return l == null ? OptionalLong.empty() : OptionalLong.of(l.term());
     }
 
@@ -231,23 +122,16 @@ public final class ElectorImpl implements LeaderElector {
 
     @Override
     public void yieldLeadership() {
-        Leadership l = current;
-        if (l != null && revoke(l, Reason.YIELDED, null)) {
+        Leadership l = leadership.current();
+        if (l != null && leadership.revoke(l, Reason.YIELDED, null)) {
             log.info("Elector '{}' yielded term {} of group '{}'", config.instanceId, l.term(), config.group);
         }
     }
 
     @Override
     public boolean awaitLeadership(Duration timeout) throws InterruptedException {
-        long deadline =
-                System.nanoTime() + Validate.nonNegative(timeout, "timeout").toNanos();
-        synchronized (stateLock) {
-            long left;
-            while (current == null && (left = deadline - System.nanoTime()) > 0) {
-                TimeUnit.NANOSECONDS.timedWait(stateLock, left);
-            }
-            return current != null;
-        }
+        return leadership.awaitLeadership(
+                Validate.nonNegative(timeout, "timeout").toNanos());
     }
 
     @Override
@@ -266,13 +150,10 @@ public final class ElectorImpl implements LeaderElector {
         if (was == State.CLOSED) {
             return;
         }
-        synchronized (stateLock) {
-            closing = true;
-            stateLock.notifyAll(); // wakes pauses and awaitLeadership
-        }
-        Leadership l = current;
+        leadership.markClosing(); // wakes pauses and awaitLeadership
+        Leadership l = leadership.current();
         // 1. Revoke first: REVOKED(STOPPED) is queued and the task interrupted before anything is released.
-        revoke(l, Reason.STOPPED, null);
+        leadership.revoke(l, Reason.STOPPED, null);
         // 2. The session thread waits (bounded) for the task, releases the lock and closes the session. A candidate's
         //    native wait is cancelled so it sees the flag at once. Skipped when close() runs on the task thread,
         //    which the session thread is waiting for.
@@ -305,13 +186,13 @@ public final class ElectorImpl implements LeaderElector {
             dog.shutdownNow();
         }
         // 4. Events last, so REVOKED(STOPPED) reaches the listeners before close() returns.
-        events.shutdown(2000);
+        leadership.shutdownEvents(2000);
         log.info("Elector '{}' of group '{}' closed", config.instanceId, config.group);
     }
 
     @Override
     public String toString() {
-        Leadership l = current;
+        Leadership l = leadership.current();
         return "LeaderElector[group=" + config.group + ", instance=" + config.instanceId + ", state=" + state.get()
                 + (l != null ? ", leader term " + l.term() : "") + "]";
     }

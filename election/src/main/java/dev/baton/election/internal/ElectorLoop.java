@@ -19,7 +19,7 @@ final class ElectorLoop implements Runnable {
 
     private static final long MIN_BACKOFF_NANOS = 100_000_000L;
 
-    private final ElectorImpl elector;
+    private final LeadershipState elector;
     private final ElectorConfig config;
     private ElectorSession session; // only the session thread touches it after construction
     private volatile ElectorSession waiting; // the session blocked in pg_advisory_lock, for cancelWait()
@@ -27,7 +27,7 @@ final class ElectorLoop implements Runnable {
     private Leadership previous; // session thread only
     private Leadership reportedStuck; // session thread only: the term whose stuck task was already logged
 
-    ElectorLoop(ElectorImpl elector, ElectorSession first) {
+    ElectorLoop(LeadershipState elector, ElectorSession first) {
         this.elector = elector;
         this.config = elector.config;
         this.session = first;

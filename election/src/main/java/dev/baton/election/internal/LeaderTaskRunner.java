@@ -8,10 +8,10 @@ import org.slf4j.LoggerFactory;
 final class LeaderTaskRunner implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(LeaderTaskRunner.class);
 
-    private final ElectorImpl elector;
+    private final LeadershipState elector;
     private final Leadership leadership;
 
-    LeaderTaskRunner(ElectorImpl elector, Leadership leadership) {
+    LeaderTaskRunner(LeadershipState elector, Leadership leadership) {
         this.elector = elector;
         this.leadership = leadership;
     }
