@@ -532,6 +532,7 @@ class LeaderElectorIT {
         assertThat(registry.getGauges().get(prefix + "term").getValue())
                 .isEqualTo(e.currentTerm().orElseThrow());
         assertThat(registry.timer(prefix + "time-to-acquire").getCount()).isEqualTo(1);
+        assertThat(registry.counter(prefix + "elections").getCount()).isEqualTo(1);
         e.yieldLeadership();
         await("yield counted")
                 .atMost(Duration.ofSeconds(20))

@@ -16,6 +16,7 @@ import java.util.function.LongSupplier;
  * tasks-ignoring-interrupt.
  */
 final class DropwizardElectorMetrics implements ElectorMetrics {
+    private final Counter elections;
     private final Timer timeToAcquire;
     private final Timer checkLatency;
     private final Counter checkFailures;
@@ -25,6 +26,7 @@ final class DropwizardElectorMetrics implements ElectorMetrics {
 
     DropwizardElectorMetrics(Object registryObject, String prefix, LongSupplier term, LongSupplier sinceGoodCheck) {
         MetricRegistry registry = (MetricRegistry) registryObject;
+        this.elections = registry.counter(MetricRegistry.name(prefix, "elections"));
         this.timeToAcquire = registry.timer(MetricRegistry.name(prefix, "time-to-acquire"));
         this.checkLatency = registry.timer(MetricRegistry.name(prefix, "check-latency"));
         this.checkFailures = registry.counter(MetricRegistry.name(prefix, "check-failures"));
@@ -44,7 +46,8 @@ final class DropwizardElectorMetrics implements ElectorMetrics {
 
     @Override
     public void elected(long nanos) {
-        timeToAcquire.update(nanos, TimeUnit.NANOSECONDS); // its count is the number of elections won
+        elections.inc();
+        timeToAcquire.update(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
