@@ -121,9 +121,9 @@ class LeaderElectorIT {
                 leader.close();
                 LeadershipEvent next = recorder.awaitEvent("successor of term " + term, electedAfter(term));
                 assertThat(next.instanceId()).isNotEqualTo(leader.instanceId());
-                assertThat(recorder.awaitEvent("old leader stopped", revoked(leader.instanceId(), term))
-                                .reason())
-                        .isEqualTo(LeadershipEvent.Reason.STOPPED);
+                LeadershipEvent stopped = recorder.awaitEvent("old leader stopped", revoked(leader.instanceId(), term));
+                assertThat(stopped.reason()).isEqualTo(LeadershipEvent.Reason.STOPPED);
+                assertThat(next.at()).as("graceful hand-over never overlaps").isAfter(stopped.at());
                 takeover.add(Stats.millisBetween(closing, next.at()));
                 es.remove(leader);
                 es.add(started(builder("n" + i)));
