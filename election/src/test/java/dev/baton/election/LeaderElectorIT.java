@@ -403,7 +403,9 @@ class LeaderElectorIT {
         @Test
         void shouldDeliverEventsInOrderDespiteAThrowingListener() {
             LeadershipRecorder own = new LeadershipRecorder();
+            java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
             LeaderElector e = started(builder("a")
+                    .addListener(ev -> threads.add(Thread.currentThread().getName()))
                     .addListener(ev -> {
                         throw new IllegalStateException("listener bug");
                     })
@@ -431,6 +433,7 @@ class LeaderElectorIT {
                 }
             }
             assertThat(events.get(events.size() - 1).reason()).isEqualTo(LeadershipEvent.Reason.STOPPED);
+            assertThat(threads).containsExactly("baton-elector-" + group + "-events");
         }
     }
 
