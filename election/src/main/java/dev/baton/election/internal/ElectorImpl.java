@@ -58,7 +58,7 @@ public final class ElectorImpl implements LeaderElector {
         ElectorSession first = null;
         try {
             first = ElectorSession.open(config);
-        } catch (ElectorRefusal e) {
+        } catch (RuntimeException e) { // a refusal (standby, pooler, terms table) or a bug: nothing left running
             close();
             throw e;
         } catch (SQLException e) {
