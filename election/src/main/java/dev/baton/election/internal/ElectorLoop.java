@@ -72,15 +72,19 @@ final class ElectorLoop implements Runnable {
                 pause(backoff);
             } catch (SQLException | RuntimeException e) {
                 fail(Reason.CONNECTION_LOST, e);
+                // A server that is away gets a growing backoff; an error that reconnecting will not cure (a revoked
+                // privilege on the terms table, say) gets the longest one at once, so it is not retried in a loop.
+                boolean transientFailure = !(e instanceof SQLException) || ElectorImpl.isTransient((SQLException) e);
+                long wait = transientFailure ? backoff : config.maxReconnectBackoff.toNanos();
                 if (!elector.isClosing()) {
                     log.warn(
                             "Elector '{}' lost its session ({}, SQLState {}); reconnecting in {} ms",
                             config.instanceId,
                             e.getMessage(),
                             e instanceof SQLException ? ((SQLException) e).getSQLState() : "-",
-                            backoff / 1_000_000);
+                            wait / 1_000_000);
                 }
-                pause(backoff);
+                pause(wait);
                 backoff = Math.min(backoff * 2, config.maxReconnectBackoff.toNanos());
             } catch (InterruptedException e) {
                 log.warn("Session thread of elector '{}' interrupted; stopping", config.instanceId);
