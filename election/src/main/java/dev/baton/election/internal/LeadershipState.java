@@ -1,0 +1,162 @@
+package dev.baton.election.internal;
+
+import dev.baton.election.BatonException;
+import dev.baton.election.LeadershipEvent;
+import dev.baton.election.LeadershipEvent.Reason;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether, and in which term, one elector leads: election, revocation, waiting. Thread-safe.
+ *
+ * <p>One private lock, {@link #stateLock}, guards each change of {@link #current} together with the queueing of its
+ * event, so events are queued in the order of the changes. Listeners and the task never run under it.
+ */
+final class LeadershipState {
+    private static final Logger log = LoggerFactory.getLogger(LeadershipState.class);
+
+    final ElectorConfig config;
+    final ElectorMetrics metrics;
+    private final LeadershipEvents events;
+    private final Object stateLock = new Object();
+    private volatile Leadership current; // written under stateLock; null when not leading
+    private volatile long lastGoodCheckNanos;
+    private volatile boolean closing; // written under stateLock
+
+    LeadershipState(ElectorConfig config) {
+        this.config = config;
+        this.events = new LeadershipEvents(config.listeners, "baton-elector-" + config.group + "-events");
+        this.metrics = ElectorMetrics.create(
+                config.metricRegistry,
+                "baton.leader." + config.group,
+                () -> {
+                    Leadership l = current;
+                    return l == null ? 0 : l.term();
+                },
+                () -> current == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastGoodCheckNanos));
+    }
+
+    Leadership current() {
+        return current;
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    /** From now on nothing new starts; wakes every pause and every awaitLeadership. */
+    void markClosing() {
+        synchronized (stateLock) {
+            closing = true;
+            stateLock.notifyAll();
+        }
+    }
+
+    void goodCheck(long nanos) {
+        lastGoodCheckNanos = nanos;
+    }
+
+    /** Records a new term, queues ELECTED and starts the task. Called by the session thread. */
+    Leadership elect(ElectorSession.Term term, long candidateSinceNanos) {
+        Leadership l = new Leadership(config, term.term, term.electedAt);
+        lastGoodCheckNanos = System.nanoTime();
+        synchronized (stateLock) {
+            current = l;
+            events.emit(event(LeadershipEvent.Type.ELECTED, Reason.NONE, l, null));
+            stateLock.notifyAll();
+        }
+        metrics.elected(System.nanoTime() - candidateSinceNanos);
+        if (config.task != null) {
+            Thread t = new Thread(new LeaderTaskRunner(this, l), "baton-leader-" + config.group + "-task-" + l.term());
+            t.setDaemon(true);
+            l.taskThread(t);
+            t.start();
+        }
+        return l;
+    }
+
+    /**
+     * Ends {@code l} if it is still current: {@code isLeader()} turns false, REVOKED is queued, then the task is
+     * interrupted. Idempotent; any thread.
+     */
+    boolean revoke(Leadership l, Reason reason, Throwable cause) {
+        if (l == null) {
+            return false;
+        }
+        synchronized (stateLock) {
+            if (current != l) {
+                return false;
+            }
+            l.markRevoked(reason);
+            current = null;
+            events.emit(event(LeadershipEvent.Type.REVOKED, reason, l, cause));
+        }
+        metrics.revoked(reason);
+        if (cause != null && reason != Reason.TASK_FAILED) {
+            log.warn(
+                    "Elector '{}' of group '{}' lost term {}: {}",
+                    config.instanceId,
+                    config.group,
+                    l.term(),
+                    reason,
+                    cause);
+        }
+        Thread t = l.taskThread();
+        if (t != null && t != Thread.currentThread()) {
+            t.interrupt();
+        }
+        return true;
+    }
+
+    /** Watchdog: revokes the current term when no check has succeeded for {@code stepDownAfter}. */
+    void stepDownIfChecksStale() {
+        try {
+            Leadership l = current;
+            if (l != null && System.nanoTime() - lastGoodCheckNanos > config.stepDownAfter.toNanos()) {
+                revoke(
+                        l,
+                        Reason.CHECK_TIMEOUT,
+                        new BatonException("No successful check for "
+                                + config.stepDownAfter.toMillis()
+                                + " ms; stepping down before the server can release the"
+                                + " lock (serverReleaseAfter " + config.serverReleaseAfter.toMillis() + " ms)"));
+            }
+        } catch (Throwable t) {
+            log.error("Watchdog of elector '{}' failed; continuing", config.instanceId, t);
+        }
+    }
+
+    /** Waits until {@code deadlineNanos} or until closing; returns false if closing. */
+    boolean pauseUntil(long deadlineNanos) throws InterruptedException {
+        synchronized (stateLock) {
+            long left;
+            while (!closing && (left = deadlineNanos - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(stateLock, left);
+            }
+        }
+        return !closing;
+    }
+
+    /** Waits until leading, closing or the deadline; returns whether leading. */
+    boolean awaitLeadership(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (stateLock) {
+            long left;
+            while (current == null && !closing && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(stateLock, left);
+            }
+            return current != null;
+        }
+    }
+
+    /** Delivers what is queued (bounded), then stops the event thread. */
+    void shutdownEvents(long waitMillis) {
+        events.shutdown(waitMillis);
+    }
+
+    private LeadershipEvent event(LeadershipEvent.Type type, Reason reason, Leadership l, Throwable cause) {
+        return new LeadershipEvent(type, reason, config.group, config.instanceId, l.term(), Instant.now(), cause);
+    }
+}
