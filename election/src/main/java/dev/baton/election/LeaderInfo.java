@@ -33,10 +33,9 @@ public final class LeaderInfo {
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof LeaderInfo)) {
+        if (!(o instanceof LeaderInfo other)) {
             return false;
         }
-        LeaderInfo other = (LeaderInfo) o;
         return term == other.term && instanceId.equals(other.instanceId) && since.equals(other.since);
     }
 

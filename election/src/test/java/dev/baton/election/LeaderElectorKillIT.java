@@ -135,7 +135,8 @@ class LeaderElectorKillIT {
     }
 
     private void spawn() throws IOException {
-        String id = group + "-" + (spawned++);
+        String id = group + "-" + spawned;
+        spawned++;
         Path log = Path.of("target", "elector-children", id + ".log");
         Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(
@@ -194,7 +195,7 @@ class LeaderElectorKillIT {
                     if (line.equals("STARTED")) {
                         started = true;
                     } else if (line.startsWith("EVENT ")) {
-                        String[] f = line.split(" ");
+                        String[] f = line.split(" ", -1);
                         sink.add(new Event(id, f[1], Long.parseLong(f[3]), Instant.parse(f[4])));
                     }
                 }

@@ -55,7 +55,7 @@ public final class ElectorConfig {
         this.createTable = b.createTable;
         // The server drops a silent idle client after idle + interval * count seconds: keep count at 3 and give the
         // probes a fifth of the budget, so one lost probe does not end a healthy session.
-        long total = b.serverReleaseAfter.getSeconds();
+        long total = b.serverReleaseAfter.toSeconds();
         this.keepaliveIntervalSeconds = (int) Math.max(1, total / 5);
         this.keepaliveIdleSeconds = (int) (total - (long) keepaliveIntervalSeconds * KEEPALIVE_COUNT);
     }
@@ -138,7 +138,7 @@ public final class ElectorConfig {
 
         public void serverReleaseAfter(Duration d) {
             atLeast(d, Duration.ofSeconds(4), "serverReleaseAfter");
-            if (d.getNano() != 0) {
+            if (d.toNanosPart() != 0) {
                 throw new IllegalArgumentException(
                         "serverReleaseAfter must be whole seconds (TCP keepalive counts seconds), got " + d);
             }

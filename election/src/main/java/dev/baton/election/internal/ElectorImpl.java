@@ -82,7 +82,9 @@ public final class ElectorImpl implements LeaderElector {
             return t;
         });
         long period = Math.max(10, Math.min(250, config.checkInterval.toMillis() / 4));
-        dog.scheduleWithFixedDelay(leadership::stepDownIfChecksStale, period, period, TimeUnit.MILLISECONDS);
+        // The task catches everything itself (an escaped exception would cancel it); close() shuts the executor down.
+        var unused =
+                dog.scheduleWithFixedDelay(leadership::stepDownIfChecksStale, period, period, TimeUnit.MILLISECONDS);
         watchdog = dog;
         ElectorLoop l = new ElectorLoop(leadership, first);
         loop = l;

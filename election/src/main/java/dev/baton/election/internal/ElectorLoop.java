@@ -74,14 +74,14 @@ final class ElectorLoop implements Runnable {
                 fail(Reason.CONNECTION_LOST, e);
                 // A server that is away gets a growing backoff; an error that reconnecting will not cure (a revoked
                 // privilege on the terms table, say) gets the longest one at once, so it is not retried in a loop.
-                boolean transientFailure = !(e instanceof SQLException) || ElectorImpl.isTransient((SQLException) e);
+                boolean transientFailure = !(e instanceof SQLException sql) || ElectorImpl.isTransient(sql);
                 long wait = transientFailure ? backoff : config.maxReconnectBackoff.toNanos();
                 if (!elector.isClosing()) {
                     log.warn(
                             "Elector '{}' lost its session ({}, SQLState {}); reconnecting in {} ms",
                             config.instanceId,
                             e.getMessage(),
-                            e instanceof SQLException ? ((SQLException) e).getSQLState() : "-",
+                            e instanceof SQLException sql ? sql.getSQLState() : "-",
                             wait / 1_000_000);
                 }
                 pause(wait);

@@ -8,6 +8,8 @@ interface ElectorMetrics {
     ElectorMetrics NONE = new ElectorMetrics() {};
 
     /**
+     * The metrics to use: none without a registry, else Dropwizard ones.
+     *
      * @param term current term, 0 when not leading
      * @param millisSinceGoodCheck time since the last successful check while leading, 0 otherwise
      */

@@ -49,11 +49,11 @@ final class ElectorPoolerProbe {
                     "Elector '{}': pooler probe could not open a second session ({}); relying on pid checks",
                     config.instanceId,
                     e.toString());
-            opening.thenAccept(c -> SessionSetup.discard(config.source, c, true));
+            var unused = opening.thenAccept(c -> SessionSetup.discard(config.source, c, true));
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            opening.thenAccept(c -> SessionSetup.discard(config.source, c, true));
+            var unused = opening.thenAccept(c -> SessionSetup.discard(config.source, c, true));
             return;
         }
         int probePid;

@@ -193,8 +193,8 @@ final class ElectorSession {
             getNotifications.invoke(pgConnection, millis);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof SQLException) {
-                throw (SQLException) cause;
+            if (cause instanceof SQLException sql) {
+                throw sql;
             }
             throw new SQLException("getNotifications failed: " + cause, "08006", cause);
         } catch (IllegalAccessException e) {
