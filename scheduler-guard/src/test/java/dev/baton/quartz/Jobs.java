@@ -51,6 +51,14 @@ final class Jobs {
         }
     }
 
+    /** Records its run; Quartz may run it concurrently (no {@code @DisallowConcurrentExecution}). */
+    public static final class PlainRecordJob implements Job {
+        @Override
+        public void execute(JobExecutionContext context) throws JobExecutionException {
+            record(context);
+        }
+    }
+
     /** Records its run, then throws. */
     public static final class ThrowingJob implements Job {
         @Override
