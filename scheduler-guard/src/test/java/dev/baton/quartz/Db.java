@@ -27,7 +27,7 @@ final class Db {
             config.setJdbcUrl(PostgresServer.shared().jdbcUrl());
             config.setMaximumPoolSize(6);
             config.setPoolName("test-jobs");
-            config.setConnectionTimeout(2_000);
+            config.setConnectionTimeout(30_000);
             config.setInitializationFailTimeout(-1);
             pool = new HikariDataSource(config);
         }

@@ -32,6 +32,11 @@ final class Node implements AutoCloseable {
         return new Node(Schedulers.create(name, threads), guard, registry);
     }
 
+    /** A scheduler configured elsewhere (no guard of ours), for the trigger-state helpers. */
+    static Node wrap(Scheduler scheduler) {
+        return new Node(scheduler, null, new MetricRegistry());
+    }
+
     /** Registers the guard (after any listeners the test added first) and starts the scheduler. */
     Node start() throws SchedulerException {
         guard.registerWith(scheduler);
@@ -47,6 +52,8 @@ final class Node implements AutoCloseable {
     @Override
     public void close() throws SchedulerException {
         scheduler.shutdown(true);
-        guard.close();
+        if (guard != null) {
+            guard.close();
+        }
     }
 }
