@@ -194,15 +194,17 @@ public final class PostgresServer implements AutoCloseable {
      */
     public PostgresServer startStandby() {
         requireOwned("startStandby");
-        if (!Files.isExecutable(binDir.resolve("pg_basebackup"))) {
+        Path basebackup = clientTool("pg_basebackup");
+        if (basebackup == null) {
             throw new IllegalStateException("pg_basebackup not found in " + binDir + "; a standby needs it");
         }
         Path standbyRoot = newRoot();
         int standbyPort = freePort();
         try {
+            commands.handOver(standbyRoot); // pg_basebackup runs as the server user and writes there
             commands.run(
                     List.of(
-                            binDir.resolve("pg_basebackup").toString(),
+                            basebackup.toString(),
                             "-h",
                             "127.0.0.1",
                             "-p",
@@ -223,6 +225,23 @@ public final class PostgresServer implements AutoCloseable {
         PostgresServer standby = new PostgresServer(binDir, standbyRoot, commands, settings, standbyPort);
         standby.startProcess();
         return standby;
+    }
+
+    /**
+     * A client tool next to the server binaries, also when {@code binDir} holds only symlinks to them (as
+     * {@code /usr/local/bin} does on some images): then the tool is looked up beside the real {@code pg_ctl}.
+     */
+    private Path clientTool(String name) {
+        Path direct = binDir.resolve(name);
+        if (Files.isExecutable(direct)) {
+            return direct;
+        }
+        try {
+            Path real = binDir.resolve("pg_ctl").toRealPath().getParent().resolve(name);
+            return Files.isExecutable(real) ? real : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Stops the server and deletes its directory. Idempotent; a no-op for an external server. */

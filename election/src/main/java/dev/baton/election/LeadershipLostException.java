@@ -1,0 +1,11 @@
+package dev.baton.election;
+
+/** Thrown by {@link LeaderContext#checkLeadership()} when the term is no longer held. */
+public class LeadershipLostException extends BatonException {
+    private static final long serialVersionUID = 1L;
+
+    /** An exception with a diagnostic message. */
+    public LeadershipLostException(String message) {
+        super(message);
+    }
+}

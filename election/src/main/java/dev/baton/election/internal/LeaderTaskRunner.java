@@ -1,0 +1,45 @@
+package dev.baton.election.internal;
+
+import dev.baton.election.LeadershipEvent.Reason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the leader task for one term on its own thread and turns its end into a revocation. */
+final class LeaderTaskRunner implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(LeaderTaskRunner.class);
+
+    private final ElectorImpl elector;
+    private final Leadership leadership;
+
+    LeaderTaskRunner(ElectorImpl elector, Leadership leadership) {
+        this.elector = elector;
+        this.leadership = leadership;
+    }
+
+    @Override
+    public void run() {
+        try {
+            elector.config.task.run(leadership);
+            if (elector.config.releaseWhenTaskReturns) {
+                elector.revoke(leadership, Reason.TASK_FINISHED, null);
+            }
+        } catch (InterruptedException e) {
+            // Interrupted because leadership ended (the usual way out), or by someone else while still leading.
+            if (leadership.isLeader()) {
+                elector.revoke(leadership, Reason.TASK_FAILED, e);
+            }
+        } catch (Throwable t) {
+            if (leadership.isLeader()) {
+                log.error(
+                        "Leader task of '{}' (group '{}', term {}) failed; giving up leadership",
+                        leadership.instanceId(),
+                        leadership.group(),
+                        leadership.term(),
+                        t);
+                elector.revoke(leadership, Reason.TASK_FAILED, t);
+            } else {
+                log.debug("Leader task ended with {} after leadership was revoked", t.toString());
+            }
+        }
+    }
+}
