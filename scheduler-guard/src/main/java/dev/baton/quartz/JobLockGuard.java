@@ -1,8 +1,10 @@
 package dev.baton.quartz;
 
+import dev.baton.election.LeaderElector;
 import dev.baton.election.LockClient;
 import dev.baton.quartz.internal.Guard;
 import dev.baton.quartz.internal.GuardConfig;
+import dev.baton.quartz.internal.LeaderGate;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,7 +85,7 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
      */
     public static Builder builder(DataSource dataSource) {
         Objects.requireNonNull(dataSource, "dataSource must not be null");
-        return new Builder(dataSource, null);
+        return new Builder(dataSource, null, null);
     }
 
     /**
@@ -92,7 +94,20 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
      */
     public static Builder builder(LockClient client) {
         Objects.requireNonNull(client, "client must not be null");
-        return new Builder(null, client);
+        return new Builder(null, client, null);
+    }
+
+    /**
+     * Leader-only mode: a builder whose guard lets guarded firings run only while {@code elector} leads, instead of
+     * taking a lock per job. Start and close the elector yourself (the guard only asks {@link LeaderElector#isLeader()}
+     * per firing). Leadership may be lost while a job runs (the elector's {@code whileLeader} task is interrupted, a
+     * Quartz job is not); with the ledger, the new leader still cannot run the same scheduled firing again. The ledger
+     * needs {@link Builder#ledgerDataSource(DataSource)}, or {@link Builder#withoutLedger()}. ABANDONED detection is off
+     * in this mode: without a lock per job a free lock cannot prove that a runner is gone.
+     */
+    public static Builder builder(LeaderElector elector) {
+        Objects.requireNonNull(elector, "elector must not be null");
+        return new Builder(null, null, elector);
     }
 
     /**
@@ -273,11 +288,13 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
         private final GuardConfig.Builder config = GuardConfig.builder();
         private final DataSource dataSource;
         private final LockClient client;
+        private final LeaderElector elector;
         private String instanceId;
 
-        private Builder(DataSource dataSource, LockClient client) {
+        private Builder(DataSource dataSource, LockClient client, LeaderElector elector) {
             this.dataSource = dataSource;
             this.client = client;
+            this.elector = elector;
             if (dataSource != null) {
                 config.ledgerDataSource(dataSource);
             }
@@ -339,8 +356,9 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
 
         /** Instance id of the lock session the guard opens (only with {@link #builder(DataSource)}). */
         public Builder instanceId(String id) {
-            if (client != null) {
-                throw new IllegalStateException("instanceId is the LockClient's; set it on LockClient.builder");
+            if (dataSource == null) {
+                throw new IllegalStateException(
+                        "instanceId is the LockClient's or LeaderElector's; set it on their builder");
             }
             this.instanceId = Objects.requireNonNull(id, "instanceId");
             return this;
@@ -359,7 +377,19 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
          * @throws IllegalStateException naming what is missing
          */
         public JobLockGuard build() {
-            if (client != null) {
+            if (elector != null) {
+                config.leaderGate(new LeaderGate() {
+                    @Override
+                    public boolean isLeader() {
+                        return elector.isLeader();
+                    }
+
+                    @Override
+                    public String instanceId() {
+                        return elector.instanceId();
+                    }
+                });
+            } else if (client != null) {
                 config.lockClient(() -> client, false);
             } else {
                 String id = instanceId;

@@ -47,7 +47,7 @@ class JobLockGuardTest {
                 .hasMessageContaining("retention");
         assertThatThrownBy(() -> JobLockGuard.builder(client).instanceId("x"))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("LockClient.builder");
+                .hasMessageContaining("set it on their builder");
         assertThat(JobLockGuard.builder(client).ledgerTable("myschema.my_firings"))
                 .isNotNull();
     }

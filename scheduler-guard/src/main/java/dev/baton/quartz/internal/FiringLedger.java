@@ -46,9 +46,11 @@ final class FiringLedger implements AutoCloseable {
 
     /**
      * Marks unfinished rows of the job ABANDONED (the caller holds the job's lock, so nobody runs them), then records
-     * this firing. {@code claimed} is false if another instance already recorded it.
+     * this firing. {@code claimed} is false if another instance already recorded it. Without {@code detectAbandoned}
+     * (leader-only mode: no job lock proves the runner gone) unfinished rows are left alone.
      */
-    Claim claim(String jobKey, Instant scheduledFireTime, String instanceId, boolean refire) throws SQLException {
+    Claim claim(String jobKey, Instant scheduledFireTime, String instanceId, boolean refire, boolean detectAbandoned)
+            throws SQLException {
         return withConnection(c -> {
             List<Abandoned> abandoned = new ArrayList<>();
             if (refire) {
@@ -64,14 +66,16 @@ final class FiringLedger implements AutoCloseable {
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table
-                    + " SET finished_at = now(), outcome = '" + ABANDONED + "'"
-                    + " WHERE job_key = ? AND finished_at IS NULL RETURNING scheduled_fire_time, instance_id")) {
-                ps.setString(1, jobKey);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        abandoned.add(new Abandoned(
-                                rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getString(2)));
+            if (detectAbandoned) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + table
+                        + " SET finished_at = now(), outcome = '" + ABANDONED + "'"
+                        + " WHERE job_key = ? AND finished_at IS NULL RETURNING scheduled_fire_time, instance_id")) {
+                    ps.setString(1, jobKey);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            abandoned.add(new Abandoned(
+                                    rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getString(2)));
+                        }
                     }
                 }
             }

@@ -226,8 +226,12 @@ public final class Guard {
             firing.inLedger = ledger.claimRecovery(firing.jobKey, recoveryOf, instanceId);
             return firing.inLedger;
         }
-        FiringLedger.Claim claim =
-                ledger.claim(firing.jobKey, firing.scheduledFireTime, instanceId, context.getRefireCount() > 0);
+        FiringLedger.Claim claim = ledger.claim(
+                firing.jobKey,
+                firing.scheduledFireTime,
+                instanceId,
+                context.getRefireCount() > 0,
+                config.leaderGate == null);
         for (FiringLedger.Abandoned a : claim.abandoned()) {
             metrics.abandoned(firing.job);
             boolean recover = context.getJobDetail().requestsRecovery();
