@@ -21,6 +21,8 @@ import org.quartz.Trigger;
 import org.quartz.TriggerListener;
 import org.quartz.impl.matchers.EverythingMatcher;
 import org.quartz.listeners.SchedulerListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Quartz {@link TriggerListener} and {@link JobListener} that runs each guarded job on one instance at a time and,
@@ -55,16 +57,19 @@ import org.quartz.listeners.SchedulerListenerSupport;
  * </pre>
  *
  * Quartz then registers it as a trigger listener only; the guard registers itself as a job listener (and a scheduler
- * listener, to close on shutdown) on its first callback, before any release callback of that firing is due. Its
- * configuration is validated when Quartz registers it, so a bad configuration fails {@code getScheduler()}.
+ * listener, to close on shutdown) on its first callback, before any release callback of that firing is due (the same
+ * happens if code adds it with {@code addTriggerListener} alone). Its configuration is validated when Quartz
+ * registers it, so a bad configuration fails {@code getScheduler()}.
  *
  * <p>Thread-safe.
  */
 public final class JobLockGuard implements TriggerListener, JobListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(JobLockGuard.class);
+
     private final Object configLock = new Object();
     private final PropertySettings settings; // null when built in code; guarded by configLock
     private volatile Guard core; // set once
-    private final AtomicBoolean registered = new AtomicBoolean();
+    private final AtomicBoolean registered = new AtomicBoolean(); // set once its job listener is registered
 
     /**
      * For {@code quartz.properties}: Quartz calls this, then {@code setName} and the setters of the listener's
@@ -117,27 +122,30 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
      *
      * @return this guard
      * @throws SchedulerException if Quartz refuses a listener
+     * @throws IllegalStateException if this guard is already registered (one guard per scheduler)
      */
     public JobLockGuard registerWith(Scheduler scheduler) throws SchedulerException {
         Objects.requireNonNull(scheduler, "scheduler must not be null");
-        Guard g = core();
-        g.start();
+        if (!registered.compareAndSet(false, true)) {
+            throw new IllegalStateException(this + " is already registered with a scheduler; it closes when that"
+                    + " scheduler shuts down, so build one guard per scheduler");
+        }
+        core().start();
         ListenerManager listeners = scheduler.getListenerManager();
         listeners.addTriggerListener(this, EverythingMatcher.allTriggers());
-        register(listeners);
+        addCompanionListeners(listeners);
         return this;
     }
 
-    private void register(ListenerManager listeners) {
-        if (registered.compareAndSet(false, true)) {
-            listeners.addJobListener(this, core().config().jobs());
-            listeners.addSchedulerListener(new SchedulerListenerSupport() {
-                @Override
-                public void schedulerShutdown() {
-                    core().schedulerShutdown();
-                }
-            });
-        }
+    /** The job listener (release callbacks) and the scheduler listener (close on shutdown). */
+    private void addCompanionListeners(ListenerManager listeners) {
+        listeners.addJobListener(this, core().config().jobs());
+        listeners.addSchedulerListener(new SchedulerListenerSupport() {
+            @Override
+            public void schedulerShutdown() {
+                core().schedulerShutdown();
+            }
+        });
     }
 
     /**
@@ -153,24 +161,28 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
 
     @Override
     public void triggerFired(Trigger trigger, JobExecutionContext context) {
-        if (settings != null && !registered.get()) {
+        if (!registered.get()) {
             try {
-                // Configured from quartz.properties: become a job listener too, before this firing's release
-                // callbacks are due (Quartz builds the job listener list at each notification).
-                core().start();
-                register(context.getScheduler().getListenerManager());
+                // Added as a trigger listener only (quartz.properties, or addTriggerListener in code): become a job
+                // listener too, before this firing's release callbacks are due (Quartz builds the job listener list
+                // at each notification, on this same thread, after this call).
+                synchronized (configLock) {
+                    if (!registered.get()) {
+                        core().start();
+                        addCompanionListeners(context.getScheduler().getListenerManager());
+                        registered.set(true);
+                    }
+                }
             } catch (Throwable t) {
-                registered.set(false);
-                org.slf4j.LoggerFactory.getLogger(JobLockGuard.class)
-                        .error("Guard '{}' could not register itself as job listener", settings.name, t);
+                log.error("{} could not register itself as job listener; vetoing its firings", this, t);
             }
         }
     }
 
     @Override
     public boolean vetoJobExecution(Trigger trigger, JobExecutionContext context) {
-        if (settings != null && !registered.get()) {
-            return true; // could not become a job listener, so could not release: fail closed
+        if (!registered.get()) {
+            return true; // not a job listener, so nothing would release the lock: fail closed
         }
         return core().veto(trigger, context);
     }

@@ -59,4 +59,19 @@ class JobLockGuardTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("quartz.properties");
     }
+
+    @Test
+    void shouldRefuseASecondScheduler() throws Exception {
+        org.quartz.Scheduler first = Schedulers.create("unit-first", 1);
+        org.quartz.Scheduler second = Schedulers.create("unit-second", 1);
+        try (JobLockGuard guard = JobLockGuard.builder(client).withoutLedger().build()) {
+            guard.registerWith(first);
+            assertThatThrownBy(() -> guard.registerWith(second))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("one guard per scheduler");
+        } finally {
+            first.shutdown();
+            second.shutdown();
+        }
+    }
 }
