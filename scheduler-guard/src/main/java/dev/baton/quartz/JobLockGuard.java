@@ -116,9 +116,10 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
     }
 
     /**
-     * Registers this guard with {@code scheduler}: as trigger listener (first among those registered in code, so no
-     * earlier listener can skip it), as job listener for the matched jobs, and as scheduler listener so it closes
-     * when the scheduler shuts down (after the last running guarded firing ended).
+     * Registers this guard with {@code scheduler}: as trigger listener, as job listener for the matched jobs, and as
+     * scheduler listener so it closes when the scheduler shuts down (after the last running guarded firing ended).
+     * Quartz calls trigger listeners in registration order and stops at the first that throws, so register the guard
+     * before other trigger listeners.
      *
      * @return this guard
      * @throws SchedulerException if Quartz refuses a listener
