@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.testkit.PostgresExtension;
 import dev.baton.testkit.PostgresServer;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ class JobLockGuardOverheadIT {
     void shouldReportTheOverheadPerFiring(PostgresServer server) throws Exception {
         Scheduler scheduler = Schedulers.create("overhead", 1);
         JobDetail job = Schedulers.job(Jobs.RecordJob.class, "overhead", "job", "unused");
-        OperableTrigger trigger = (OperableTrigger) Schedulers.everySecond(job, java.time.Instant.now(), null);
+        OperableTrigger trigger = (OperableTrigger) Schedulers.everySecond(job, Instant.now(), null);
         try (JobLockGuard withLedger = JobLockGuard.builder(server.dataSource())
                         .name("overhead-ledger")
                         .instanceId("overhead-ledger")
@@ -63,9 +64,10 @@ class JobLockGuardOverheadIT {
         long[] samples = new long[FIRINGS];
         long base = System.currentTimeMillis() / 1000 * 1000 + offset * 1000;
         for (int i = 0; i < WARMUP + FIRINGS; i++) {
-            Date time = new Date(base + i * 1000L);
-            TriggerFiredBundle bundle = new TriggerFiredBundle(
-                    job, trigger, null, false, time, time, null, new Date(time.getTime() + 1000));
+            Instant at = Instant.ofEpochMilli(base + i * 1000L);
+            Date time = Date.from(at);
+            TriggerFiredBundle bundle =
+                    new TriggerFiredBundle(job, trigger, null, false, time, time, null, Date.from(at.plusSeconds(1)));
             JobExecutionContextImpl context = new JobExecutionContextImpl(scheduler, bundle, new Jobs.RecordJob());
             long t0 = System.nanoTime();
             boolean vetoed = guard.vetoJobExecution(trigger, context);

@@ -87,7 +87,10 @@ public final class Guard {
                 return t;
             });
             long period = config.purgeInterval.toMillis();
-            p.scheduleWithFixedDelay(this::purge, Math.min(period, 60_000), period, TimeUnit.MILLISECONDS);
+            // The future is not needed: purge() catches everything, and shutdownNow() in close() cancels it.
+            @SuppressWarnings("FutureReturnValueIgnored")
+            Object unused =
+                    p.scheduleWithFixedDelay(this::purge, Math.min(period, 60_000), period, TimeUnit.MILLISECONDS);
             purger = p;
         }
     }
@@ -204,10 +207,9 @@ public final class Guard {
     private void end(JobExecutionContext context, String outcome, boolean ran) {
         try {
             Object o = context.get(FIRING);
-            if (!(o instanceof Firing)) {
+            if (!(o instanceof Firing firing)) {
                 return;
             }
-            Firing firing = (Firing) o;
             context.put(FIRING, null);
             byWorker.remove(firing.worker, firing);
             if (ran) {

@@ -57,11 +57,11 @@ final class LockOwner implements AutoCloseable {
             }
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException) {
-                throw (RuntimeException) cause;
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
             }
-            if (cause instanceof Error) {
-                throw (Error) cause;
+            if (cause instanceof Error error) {
+                throw error;
             }
             throw new BatonException("Lock operation failed: " + cause, cause);
         } finally {

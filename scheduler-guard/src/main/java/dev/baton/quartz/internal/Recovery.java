@@ -48,7 +48,7 @@ final class Recovery {
                     .forJob(job)
                     .usingJobData(RECOVERY_OF, String.valueOf(abandoned.toEpochMilli()))
                     .usingJobData(ATTEMPT, String.valueOf(attempt))
-                    .startAt(new Date(System.currentTimeMillis() + (attempt == 0 ? 0 : 1000)))
+                    .startAt(Date.from(Instant.now().plusMillis(attempt == 0 ? 0 : 1000)))
                     .build();
             scheduler.scheduleJob(trigger);
         } catch (ObjectAlreadyExistsException e) {
