@@ -285,6 +285,11 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
         settings().builder.purgeInterval(PropertySettings.duration("ledgerPurgeInterval", duration));
     }
 
+    /** quartz.properties: longest wait for a lock operation, ISO-8601 (default {@code PT10S}). */
+    public void setOperationTimeout(String duration) {
+        settings().builder.operationTimeout(PropertySettings.duration("operationTimeout", duration));
+    }
+
     /** quartz.properties: the instance id of the guard's lock session (default {@code host:pid:random}). */
     public void setInstanceId(String instanceId) {
         settings().instanceId = instanceId;
@@ -364,6 +369,16 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
         /** How often old ledger rows are purged (default 1 hour; the first purge runs within a minute). */
         public Builder ledgerPurgeInterval(Duration interval) {
             config.purgeInterval(interval);
+            return this;
+        }
+
+        /**
+         * Longest a worker thread waits for a lock or unlock on the guard's lock thread (default 10 s). Past it the
+         * firing is vetoed and counted as vetoed-error, so a PostgreSQL that stops answering cannot hold Quartz's
+         * worker threads; a try-lock that succeeds after that is undone.
+         */
+        public Builder operationTimeout(Duration timeout) {
+            config.operationTimeout(timeout);
             return this;
         }
 

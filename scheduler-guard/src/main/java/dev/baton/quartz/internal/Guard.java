@@ -79,7 +79,7 @@ public final class Guard {
         LockClient c = config.lockClient == null ? null : config.lockClient.get();
         client = c;
         instanceId = c != null ? c.instanceId() : config.leaderGate.instanceId();
-        owner = new LockOwner(config.name);
+        owner = new LockOwner(config.name, config.operationTimeout);
         if (ledger != null) {
             ScheduledExecutorService p = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "baton-quartz-purge-" + config.name);

@@ -25,6 +25,7 @@ public final class GuardConfig {
     final boolean createTable;
     final Duration retention;
     final Duration purgeInterval;
+    final Duration operationTimeout;
     final Object metricRegistry; // a com.codahale.metrics.MetricRegistry or null
     final LeaderGate leaderGate; // null unless leader-only
 
@@ -39,6 +40,7 @@ public final class GuardConfig {
         this.createTable = b.createTable;
         this.retention = b.retention;
         this.purgeInterval = b.purgeInterval;
+        this.operationTimeout = b.operationTimeout;
         this.metricRegistry = b.metricRegistry;
         this.leaderGate = b.leaderGate;
     }
@@ -68,6 +70,7 @@ public final class GuardConfig {
         private boolean createTable = true;
         private Duration retention = Duration.ofDays(7);
         private Duration purgeInterval = Duration.ofHours(1);
+        private Duration operationTimeout = Duration.ofSeconds(10);
         private Object metricRegistry;
         private LeaderGate leaderGate;
 
@@ -126,6 +129,11 @@ public final class GuardConfig {
 
         public Builder purgeInterval(Duration value) {
             this.purgeInterval = positive(value, "ledger purge interval");
+            return this;
+        }
+
+        public Builder operationTimeout(Duration value) {
+            this.operationTimeout = positive(value, "lock operation timeout");
             return this;
         }
 
