@@ -243,6 +243,33 @@ class JobLockGuardIT {
                         .until(() -> Db.count("SELECT count(*) FROM runs_flaky") >= 1);
             }
         }
+
+        @Test
+        void shouldVetoInsteadOfWaitingWhenTheLedgerIsLockedByAMigration(PostgresServer server) throws Exception {
+            Db.createRuns("runs_locked_ledger");
+            Db.exec(Docs.ledgerDdl("firings_locked"));
+            try (java.sql.Connection migration = server.connect()) {
+                migration.setAutoCommit(false);
+                try (java.sql.Statement st = migration.createStatement()) {
+                    st.execute("LOCK TABLE firings_locked IN ACCESS EXCLUSIVE MODE"); // held until rollback
+                }
+                try (Node a = Node.create(
+                        server, "locked-a", 2, "firings_locked", g -> g.operationTimeout(Duration.ofSeconds(1)))) {
+                    JobDetail job = schedule(
+                            a, Jobs.RecordJob.class, "locked", "job", "runs_locked_ledger", Instant.now(), null);
+                    a.start();
+                    await("firings vetoed after the query timeout, not stuck")
+                            .atMost(Duration.ofSeconds(30))
+                            .until(() -> a.count(job.getKey(), "vetoed-error") >= 2);
+                    assertThat(Db.count("SELECT count(*) FROM runs_locked_ledger"))
+                            .isZero();
+                    migration.rollback();
+                    await("the next firing runs once the table is free")
+                            .atMost(Duration.ofSeconds(30))
+                            .until(() -> Db.count("SELECT count(*) FROM runs_locked_ledger") >= 1);
+                }
+            }
+        }
     }
 
     @Nested

@@ -28,14 +28,23 @@ final class FiringLedger implements AutoCloseable {
     private final DataSource dataSource;
     private final String table;
     private final boolean createTable;
+    private final int queryTimeoutSeconds;
     private final ReentrantLock lock = new ReentrantLock();
     private Connection connection; // guarded by lock
     private boolean tableReady; // guarded by lock
 
-    FiringLedger(DataSource dataSource, String table, boolean createTable) {
+    FiringLedger(DataSource dataSource, String table, boolean createTable, Duration queryTimeout) {
         this.dataSource = dataSource;
         this.table = Identifiers.tableName(table);
         this.createTable = createTable;
+        // A statement waiting on a table lock (a migration, a DBA's ALTER) must not hold a worker: cancel it.
+        this.queryTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, queryTimeout.toSeconds()));
+    }
+
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        ps.setQueryTimeout(queryTimeoutSeconds);
+        return ps;
     }
 
     /** Unfinished firings found when the lock was free: their runner is gone. */
@@ -55,9 +64,11 @@ final class FiringLedger implements AutoCloseable {
             List<Abandoned> abandoned = new ArrayList<>();
             if (refire) {
                 // Quartz re-executes the same firing (refireImmediately): our own row, reopened.
-                try (PreparedStatement ps = c.prepareStatement("UPDATE " + table
-                        + " SET finished_at = NULL, outcome = NULL"
-                        + " WHERE job_key = ? AND scheduled_fire_time = ? AND instance_id = ?")) {
+                try (PreparedStatement ps = prepare(
+                        c,
+                        "UPDATE " + table
+                                + " SET finished_at = NULL, outcome = NULL"
+                                + " WHERE job_key = ? AND scheduled_fire_time = ? AND instance_id = ?")) {
                     ps.setString(1, jobKey);
                     ps.setObject(2, utc(scheduledFireTime));
                     ps.setString(3, instanceId);
@@ -67,9 +78,11 @@ final class FiringLedger implements AutoCloseable {
                 }
             }
             if (detectAbandoned) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE " + table
-                        + " SET finished_at = now(), outcome = '" + ABANDONED + "'"
-                        + " WHERE job_key = ? AND finished_at IS NULL RETURNING scheduled_fire_time, instance_id")) {
+                try (PreparedStatement ps = prepare(
+                        c,
+                        "UPDATE " + table
+                                + " SET finished_at = now(), outcome = '" + ABANDONED + "'"
+                                + " WHERE job_key = ? AND finished_at IS NULL RETURNING scheduled_fire_time, instance_id")) {
                     ps.setString(1, jobKey);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -79,9 +92,11 @@ final class FiringLedger implements AutoCloseable {
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table
-                    + " (job_key, scheduled_fire_time, instance_id, started_at) VALUES (?, ?, ?, now())"
-                    + " ON CONFLICT (job_key, scheduled_fire_time) DO NOTHING")) {
+            try (PreparedStatement ps = prepare(
+                    c,
+                    "INSERT INTO " + table
+                            + " (job_key, scheduled_fire_time, instance_id, started_at) VALUES (?, ?, ?, now())"
+                            + " ON CONFLICT (job_key, scheduled_fire_time) DO NOTHING")) {
                 ps.setString(1, jobKey);
                 ps.setObject(2, utc(scheduledFireTime));
                 ps.setString(3, instanceId);
@@ -93,9 +108,11 @@ final class FiringLedger implements AutoCloseable {
     /** Takes over an ABANDONED firing for a recovery run; false if someone else already did. */
     boolean claimRecovery(String jobKey, Instant scheduledFireTime, String instanceId) throws SQLException {
         return withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table
-                    + " SET instance_id = ?, started_at = now(), finished_at = NULL, outcome = NULL"
-                    + " WHERE job_key = ? AND scheduled_fire_time = ? AND outcome = '" + ABANDONED + "'")) {
+            try (PreparedStatement ps = prepare(
+                    c,
+                    "UPDATE " + table
+                            + " SET instance_id = ?, started_at = now(), finished_at = NULL, outcome = NULL"
+                            + " WHERE job_key = ? AND scheduled_fire_time = ? AND outcome = '" + ABANDONED + "'")) {
                 ps.setString(1, instanceId);
                 ps.setString(2, jobKey);
                 ps.setObject(3, utc(scheduledFireTime));
@@ -107,9 +124,11 @@ final class FiringLedger implements AutoCloseable {
     /** Records how this instance's run of a firing ended. */
     void finish(String jobKey, Instant scheduledFireTime, String instanceId, String outcome) throws SQLException {
         withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + table
-                    + " SET finished_at = now(), outcome = ?"
-                    + " WHERE job_key = ? AND scheduled_fire_time = ? AND instance_id = ?")) {
+            try (PreparedStatement ps = prepare(
+                    c,
+                    "UPDATE " + table
+                            + " SET finished_at = now(), outcome = ?"
+                            + " WHERE job_key = ? AND scheduled_fire_time = ? AND instance_id = ?")) {
                 ps.setString(1, outcome);
                 ps.setString(2, jobKey);
                 ps.setObject(3, utc(scheduledFireTime));
@@ -122,8 +141,8 @@ final class FiringLedger implements AutoCloseable {
     /** Deletes rows that started longer than {@code retention} ago (by the server's clock); returns how many. */
     int purge(Duration retention) throws SQLException {
         return withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM " + table + " WHERE started_at < now() - make_interval(secs => ?)")) {
+            try (PreparedStatement ps =
+                    prepare(c, "DELETE FROM " + table + " WHERE started_at < now() - make_interval(secs => ?)")) {
                 ps.setDouble(1, retention.toMillis() / 1000.0);
                 return ps.executeUpdate();
             }
@@ -169,6 +188,7 @@ final class FiringLedger implements AutoCloseable {
     // guarded by lock
     private void createTable(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
+            st.setQueryTimeout(queryTimeoutSeconds);
             for (String ddl : Identifiers.ledgerDdl(table)) {
                 try {
                     st.execute(ddl);

@@ -63,7 +63,8 @@ public final class Guard {
         this.outage = new OutageLog(config.name);
         this.ledger = config.ledgerDataSource == null
                 ? null
-                : new FiringLedger(config.ledgerDataSource, config.ledgerTable, config.createTable);
+                : new FiringLedger(
+                        config.ledgerDataSource, config.ledgerTable, config.createTable, config.operationTimeout);
         this.recovery = new Recovery(config.name);
     }
 
