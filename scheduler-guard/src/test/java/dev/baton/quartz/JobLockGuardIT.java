@@ -89,6 +89,38 @@ class JobLockGuardIT {
     }
 
     @Nested
+    class MatcherSelection {
+        @Test
+        void shouldGuardOnlyTheJobsTheMatcherSelects(PostgresServer server) throws Exception {
+            Db.createRuns("runs_matcher");
+            Instant start = Schedulers.wholeSecondAfter(1_500);
+            Instant end = start.plusSeconds(2);
+            org.quartz.Matcher<org.quartz.JobKey> matched =
+                    org.quartz.impl.matchers.GroupMatcher.jobGroupEquals("matched");
+            try (Node a = Node.create(server, "matcher-a", 2, "firings_matcher", g -> g.jobs(matched));
+                    Node b = Node.create(server, "matcher-b", 2, "firings_matcher", g -> g.jobs(matched))) {
+                for (Node n : List.of(a, b)) {
+                    schedule(n, Jobs.RecordJob.class, "matched", "job", "runs_matcher", start, end);
+                    schedule(n, Jobs.RecordJob.class, "other", "other", "runs_matcher", start, end);
+                    n.start();
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> done(a, b));
+            }
+            Set<Instant> expected = Schedulers.fireTimes(start, end);
+            Map<String, Map<Instant, Integer>> runs = Db.runsByFiring("runs_matcher");
+            assertThat(runs.get("job").keySet()).isEqualTo(expected);
+            assertThat(runs.get("job").values()).as("guarded: once per firing").containsOnly(1);
+            assertThat(runs.get("other").keySet()).isEqualTo(expected);
+            assertThat(runs.get("other").values())
+                    .as("not matched: on both instances")
+                    .containsOnly(2);
+            assertThat(Db.count("SELECT count(*) FROM firings_matcher WHERE job_key = 'other.other'"))
+                    .as("unmatched jobs leave no ledger rows")
+                    .isZero();
+        }
+    }
+
+    @Nested
     class ReleaseOnEveryPath {
         @Test
         void shouldReleaseAfterAJobThatThrowsAndRunTheNextFiring(PostgresServer server) throws Exception {
