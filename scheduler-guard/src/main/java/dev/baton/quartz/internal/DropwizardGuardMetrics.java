@@ -1,0 +1,63 @@
+package dev.baton.quartz.internal;
+
+import com.codahale.metrics.MetricRegistry;
+import java.util.concurrent.TimeUnit;
+import org.quartz.JobKey;
+
+/**
+ * Dropwizard metrics named {@code baton.quartz.<group>.<name>.<metric>}: counters {@code executed},
+ * {@code vetoed-locked}, {@code vetoed-duplicate}, {@code vetoed-error}, {@code vetoed-not-leader}, {@code abandoned};
+ * timers {@code lock-latency}, {@code run-time} and {@code overhead} (veto plus release).
+ */
+final class DropwizardGuardMetrics implements GuardMetrics {
+    private final MetricRegistry registry;
+
+    DropwizardGuardMetrics(Object registry) {
+        this.registry = (MetricRegistry) registry;
+    }
+
+    static String name(JobKey job, String metric) {
+        return MetricRegistry.name("baton.quartz", job.getGroup(), job.getName(), metric);
+    }
+
+    @Override
+    public void executed(JobKey job, long runNanos) {
+        registry.counter(name(job, "executed")).inc();
+        registry.timer(name(job, "run-time")).update(runNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void vetoedLocked(JobKey job) {
+        registry.counter(name(job, "vetoed-locked")).inc();
+    }
+
+    @Override
+    public void vetoedDuplicate(JobKey job) {
+        registry.counter(name(job, "vetoed-duplicate")).inc();
+    }
+
+    @Override
+    public void vetoedError(JobKey job) {
+        registry.counter(name(job, "vetoed-error")).inc();
+    }
+
+    @Override
+    public void vetoedNotLeader(JobKey job) {
+        registry.counter(name(job, "vetoed-not-leader")).inc();
+    }
+
+    @Override
+    public void abandoned(JobKey job) {
+        registry.counter(name(job, "abandoned")).inc();
+    }
+
+    @Override
+    public void lockLatency(JobKey job, long nanos) {
+        registry.timer(name(job, "lock-latency")).update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void overhead(JobKey job, long nanos) {
+        registry.timer(name(job, "overhead")).update(nanos, TimeUnit.NANOSECONDS);
+    }
+}

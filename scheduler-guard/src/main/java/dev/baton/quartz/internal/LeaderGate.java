@@ -1,0 +1,9 @@
+package dev.baton.quartz.internal;
+
+/** Leader-only mode: whether this instance may run guarded jobs now. Implementations are thread-safe and cheap. */
+public interface LeaderGate {
+    boolean isLeader();
+
+    /** The instance id recorded in the ledger. */
+    String instanceId();
+}
