@@ -39,19 +39,19 @@ class LockOwnerTest {
         AtomicInteger unlocks = new AtomicInteger();
         DistributedLock hanging = (DistributedLock) Proxy.newProxyInstance(
                 DistributedLock.class.getClassLoader(), new Class<?>[] {DistributedLock.class}, (p, m, args) -> {
-                    switch (m.getName()) {
-                        case "tryLock":
+                    return switch (m.getName()) {
+                        case "tryLock" -> {
                             answer.await();
-                            return true;
-                        case "unlock":
+                            yield true;
+                        }
+                        case "unlock" -> {
                             unlocks.incrementAndGet();
                             undone.countDown();
-                            return null;
-                        case "toString":
-                            return "hanging-lock";
-                        default:
-                            throw new UnsupportedOperationException(m.getName());
-                    }
+                            yield null;
+                        }
+                        case "toString" -> "hanging-lock";
+                        default -> throw new UnsupportedOperationException(m.getName());
+                    };
                 });
         try (LockOwner owner = new LockOwner("test", Duration.ofMillis(100))) {
             assertThatThrownBy(() -> owner.tryLock(hanging))
