@@ -1,22 +1,13 @@
 package dev.baton.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
@@ -45,40 +36,22 @@ public final class PostgresServer implements AutoCloseable {
     private static PostgresServer shared; // guarded by SHARED_LOCK
 
     private final String externalUrl; // null for a server we run
-    private final Path binDir;
-    private final Path root;
-    private final Path dataDir;
-    private final Path logFile;
-    private final Commands commands;
-    private final Map<String, String> settings;
-    private final int port;
+    private final ServerProcess process; // null for an external server
     private final Thread shutdownHook;
     private boolean running; // guarded by this
     private boolean closed; // guarded by this
 
     private PostgresServer(String externalUrl) {
         this.externalUrl = externalUrl;
-        this.binDir = null;
-        this.root = null;
-        this.dataDir = null;
-        this.logFile = null;
-        this.commands = null;
-        this.settings = Map.of();
-        this.port = -1;
+        this.process = null;
         this.shutdownHook = null;
         this.running = true;
     }
 
-    private PostgresServer(Path binDir, Path root, Commands commands, Map<String, String> settings, int port) {
+    private PostgresServer(ServerProcess process) {
         this.externalUrl = null;
-        this.binDir = binDir;
-        this.root = root;
-        this.dataDir = root.resolve("data");
-        this.logFile = root.resolve("server.log");
-        this.commands = commands;
-        this.settings = Map.copyOf(settings);
-        this.port = port;
-        this.shutdownHook = new Thread(this::stopQuietly, "baton-pg-shutdown-" + port);
+        this.process = process;
+        this.shutdownHook = new Thread(this::stopQuietly, "baton-pg-shutdown-" + process.port);
     }
 
     /** A builder for a new throwaway server. */
@@ -118,7 +91,9 @@ public final class PostgresServer implements AutoCloseable {
 
     /** The JDBC URL of the {@code postgres} database, user {@code postgres} (trust authentication). */
     public String jdbcUrl() {
-        return externalUrl != null ? externalUrl : "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+        return externalUrl != null
+                ? externalUrl
+                : "jdbc:postgresql://127.0.0.1:" + process.port + "/postgres?user=postgres";
     }
 
     /** A new non-pooling {@link DataSource} for {@link #jdbcUrl()}; every {@code getConnection} opens a session. */
@@ -136,13 +111,13 @@ public final class PostgresServer implements AutoCloseable {
     /** The TCP port on 127.0.0.1. */
     public int port() {
         requireOwned("port");
-        return port;
+        return process.port;
     }
 
     /** The directory of the server binaries in use. */
     public Path binDir() {
         requireOwned("binDir");
-        return binDir;
+        return process.binDir;
     }
 
     /**
@@ -168,7 +143,7 @@ public final class PostgresServer implements AutoCloseable {
     public synchronized void stop() {
         requireOwned("stop");
         if (running) {
-            pgCtl("stop", "-m", "fast");
+            process.stop("fast");
             running = false;
         }
     }
@@ -177,7 +152,7 @@ public final class PostgresServer implements AutoCloseable {
     public synchronized void restart() {
         requireOwned("restart");
         if (closed) {
-            throw new IllegalStateException("Server on port " + port + " is closed; build a new one");
+            throw new IllegalStateException("Server on port " + process.port + " is closed; build a new one");
         }
         stop();
         startProcess();
@@ -194,54 +169,9 @@ public final class PostgresServer implements AutoCloseable {
      */
     public PostgresServer startStandby() {
         requireOwned("startStandby");
-        Path basebackup = clientTool("pg_basebackup");
-        if (basebackup == null) {
-            throw new IllegalStateException("pg_basebackup not found in " + binDir + "; a standby needs it");
-        }
-        Path standbyRoot = newRoot();
-        int standbyPort = freePort();
-        try {
-            commands.handOver(standbyRoot); // pg_basebackup runs as the server user and writes there
-            commands.run(
-                    List.of(
-                            basebackup.toString(),
-                            "-h",
-                            "127.0.0.1",
-                            "-p",
-                            Integer.toString(port),
-                            "-U",
-                            "postgres",
-                            "-D",
-                            standbyRoot.resolve("data").toString(),
-                            "-R",
-                            "-X",
-                            "stream",
-                            "-c",
-                            "fast"),
-                    120);
-        } catch (IOException e) {
-            throw new IllegalStateException("pg_basebackup from port " + port + " failed: " + e.getMessage(), e);
-        }
-        PostgresServer standby = new PostgresServer(binDir, standbyRoot, commands, settings, standbyPort);
+        PostgresServer standby = new PostgresServer(process.baseBackup());
         standby.startProcess();
         return standby;
-    }
-
-    /**
-     * A client tool next to the server binaries, also when {@code binDir} holds only symlinks to them (as
-     * {@code /usr/local/bin} does on some images): then the tool is looked up beside the real {@code pg_ctl}.
-     */
-    private Path clientTool(String name) {
-        Path direct = binDir.resolve(name);
-        if (Files.isExecutable(direct)) {
-            return direct;
-        }
-        try {
-            Path real = binDir.resolve("pg_ctl").toRealPath().getParent().resolve(name);
-            return Files.isExecutable(real) ? real : null;
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     /** Stops the server and deletes its directory. Idempotent; a no-op for an external server. */
@@ -258,7 +188,7 @@ public final class PostgresServer implements AutoCloseable {
         } catch (IllegalStateException e) {
             // The JVM is already shutting down: the hook stops the server.
         }
-        deleteRecursively(root);
+        process.delete();
     }
 
     synchronized boolean isClosed() {
@@ -267,82 +197,29 @@ public final class PostgresServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "PostgresServer[" + (externalUrl != null ? "external " + externalUrl : "port " + port + ", " + root)
+        return "PostgresServer["
+                + (externalUrl != null ? "external " + externalUrl : "port " + process.port + ", " + process.root)
                 + "]";
     }
 
-    private void init() {
-        try {
-            commands.handOver(root);
-            commands.run(
-                    List.of(
-                            binDir.resolve("initdb").toString(),
-                            "-D",
-                            dataDir.toString(),
-                            "-U",
-                            "postgres",
-                            "--auth=trust",
-                            "-E",
-                            "UTF8",
-                            "--no-sync"),
-                    120);
-            StringBuilder conf = new StringBuilder("\n# baton testkit\n");
-            settings.forEach((k, v) -> conf.append(k).append(" = '").append(v).append("'\n"));
-            Path confFile = dataDir.resolve("postgresql.conf");
-            Files.writeString(
-                    confFile, conf.toString(), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new IllegalStateException("initdb failed in " + dataDir + ": " + e.getMessage(), e);
-        }
-    }
-
     private void startProcess() {
-        try {
-            // -k: the socket directory follows the data directory (a standby inherits the primary's config file).
-            pgCtl("start", "-l", logFile.toString(), "-o", "-p " + port + " -k " + root);
-            running = true;
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException(
-                    e.getMessage() + System.lineSeparator() + "Server log tail (" + logFile + "):"
-                            + System.lineSeparator() + logTail(),
-                    e.getCause());
-        }
+        process.start();
+        running = true;
         try {
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         } catch (IllegalArgumentException alreadyRegistered) {
             // restart(): the hook from the first start is still registered.
-        }
-        log.info("PostgreSQL started on 127.0.0.1:{} (binaries {}, data {})", port, binDir, dataDir);
-    }
-
-    private void pgCtl(String action, String... args) {
-        List<String> command = new ArrayList<>(
-                List.of(binDir.resolve("pg_ctl").toString(), action, "-D", dataDir.toString(), "-w", "-t", "60"));
-        command.addAll(List.of(args));
-        try {
-            commands.run(command, 90);
-        } catch (IOException e) {
-            throw new IllegalStateException("pg_ctl " + action + " failed for port " + port + ": " + e.getMessage(), e);
         }
     }
 
     private void stopQuietly() {
         if (running) {
             try {
-                pgCtl("stop", "-m", "immediate");
+                process.stop("immediate");
             } catch (RuntimeException e) {
-                log.warn("Could not stop PostgreSQL on port {}: {}", port, e.getMessage());
+                log.warn("Could not stop PostgreSQL on port {}: {}", process.port, e.getMessage());
             }
             running = false;
-        }
-    }
-
-    private String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-            return String.join(System.lineSeparator(), lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
         }
     }
 
@@ -350,33 +227,6 @@ public final class PostgresServer implements AutoCloseable {
         if (externalUrl != null) {
             throw new UnsupportedOperationException(
                     operation + "() needs a server started by the testkit, but " + EXTERNAL_URL_ENV + " is set");
-        }
-    }
-
-    private static Path newRoot() {
-        try {
-            return Files.createTempDirectory("baton-pg-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not create a temporary directory for PostgreSQL", e);
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free loopback port", e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.warn("Could not delete {}: {}", dir, e.getMessage());
         }
     }
 
@@ -411,9 +261,9 @@ public final class PostgresServer implements AutoCloseable {
             IllegalStateException last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
                 PostgresServer server =
-                        new PostgresServer(binDir, newRoot(), Commands.forCurrentUser(), settings, freePort());
+                        new PostgresServer(ServerProcess.allocate(binDir, Commands.forCurrentUser(), settings));
                 try {
-                    server.init();
+                    server.process.initdb();
                     server.startProcess();
                     return server;
                 } catch (IllegalStateException e) {
