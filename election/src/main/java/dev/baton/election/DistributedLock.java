@@ -20,9 +20,11 @@ import java.util.function.Supplier;
  * <p><b>Cost.</b> The first hold of a key by this client costs one round trip, the last release another; stacked and
  * local holds cost none.
  *
- * <p><b>Waiting</b> does not poll PostgreSQL: a waiter wakes within milliseconds of a release anywhere (another
- * thread, another client, a crashed holder, a foreign tool). {@link #tryLock(Duration)} and {@link #lockInterruptibly()}
- * respond to timeouts and interrupts, and a timeout that races with a grant never leaves the lock held.
+ * <p><b>Waiting</b> does not poll PostgreSQL: a waiter blocks natively on a waiter session and holds the lock within
+ * milliseconds of a release anywhere (another thread, another client, a crashed holder, a foreign tool). Two cases
+ * ask again every 25 ms instead: an upgrade blocked by another session's shared hold, and waits beyond the client's
+ * {@code maxWaiterConnections}. {@link #tryLock(Duration)} and {@link #lockInterruptibly()} respond to timeouts and
+ * interrupts, and a timeout that races with a grant never leaves the lock held.
  *
  * <p><b>Loss.</b> If the client's session dies, every hold on it is lost at once: {@link #isValid()} turns false, the
  * client's {@link LockClientListener} is told, and the holder should stop the protected work. {@link #unlock()} of a

@@ -62,7 +62,9 @@ public final class LockKey {
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_NAME_BYTES) {
             throw new IllegalArgumentException("Lock name is " + bytes.length + " UTF-8 bytes, longer than "
-                    + MAX_NAME_BYTES + "; use a shorter name (it starts with '" + name.substring(0, 32) + "')");
+                    + MAX_NAME_BYTES + "; use a shorter name (it starts with '"
+                    + name.substring(0, name.offsetByCodePoints(0, 32))
+                    + "')");
         }
         return bytes;
     }

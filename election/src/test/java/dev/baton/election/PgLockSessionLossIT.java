@@ -94,6 +94,7 @@ class PgLockSessionLossIT {
                 st.execute("SELECT pg_advisory_unlock_all()");
             }
             lock.unlock();
+            await("the listener is told").atMost(Duration.ofSeconds(10)).until(() -> !losses.isEmpty());
             assertThat(losses).containsExactly(new Loss(Set.of(lock.key()), LockClientListener.Reason.UNLOCK_NOT_HELD));
             assertThat(metrics.counter("baton.locks.loss-denied.locks-lost").getCount())
                     .isEqualTo(1);

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Where a {@link LockEngine} takes the cross-process part of a lock: PostgreSQL sessions, or nothing for the in-memory
- * client. The engine calls these for one key at a time (the key is marked busy meanwhile) and never under its state
- * lock.
+ * client. The engine never calls these under its state lock; {@link #tryAcquire} and {@link #release} run for one key
+ * at a time (the key is marked busy), while {@link #awaitAcquire} of one thread per key may run beside them.
  */
 interface Backend {
 
@@ -19,12 +19,13 @@ interface Backend {
     }
 
     /**
-     * Takes the lock without waiting, on the session of {@code sameSession} if given (it holds the key in the other
-     * mode, and a session never conflicts with itself), else on the main session.
+     * Takes the lock: without waiting on the main session; or, if {@code sameSession} is given (it holds the key in
+     * the other mode), on that session, waiting natively at most {@code waitMs}: a session never conflicts with itself
+     * and its own request goes ahead of queued waiters, where a try-lock would fail behind them.
      *
      * @return the hold, or null if another session holds the key
      */
-    Hold tryAcquire(LockKey key, LockMode mode, Hold sameSession);
+    Hold tryAcquire(LockKey key, LockMode mode, Hold sameSession, long waitMs);
 
     /**
      * Waits for the lock natively on a waiter session, until the deadline ({@code Long.MAX_VALUE}: none) or a slice of

@@ -70,7 +70,7 @@ final class EngineLock implements DistributedLock {
         } catch (ArithmeticException tooLong) {
             nanos = -1; // about 292 years: wait without bound
         }
-        return engine.acquire(key, mode, nanos == 0 ? 0 : nanos, true);
+        return engine.acquire(key, mode, nanos, true);
     }
 
     @Override
@@ -79,7 +79,14 @@ final class EngineLock implements DistributedLock {
         if (time < 0) {
             throw new IllegalArgumentException("Lock timeout must not be negative, got " + time + " " + unit);
         }
-        return tryLock(Duration.of(time, unit.toChronoUnit()));
+        Duration timeout;
+        try {
+            timeout = Duration.of(time, unit.toChronoUnit());
+        } catch (ArithmeticException tooLong) {
+            timeout = Duration.ofSeconds(
+                    Long.MAX_VALUE); // e.g. Long.MAX_VALUE hours, the usual j.u.c way to say "no bound"
+        }
+        return tryLock(timeout);
     }
 
     @Override
@@ -89,7 +96,7 @@ final class EngineLock implements DistributedLock {
 
     @Override
     public boolean isHeldByCurrentThread() {
-        return engine.isHeldByCurrentThread(key, mode);
+        return engine.holdCount(key, mode) > 0;
     }
 
     @Override
@@ -99,7 +106,7 @@ final class EngineLock implements DistributedLock {
 
     @Override
     public boolean isValid() {
-        return engine.isValid(key, mode);
+        return engine.invalidReason(key, mode) == null;
     }
 
     @Override

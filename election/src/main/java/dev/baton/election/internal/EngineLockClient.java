@@ -47,6 +47,7 @@ abstract class EngineLockClient implements LockClient {
     public void close() {
         if (engine.close()) {
             backend.close();
+            engine.closeNotifier();
         }
     }
 

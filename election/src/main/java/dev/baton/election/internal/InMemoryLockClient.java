@@ -27,7 +27,7 @@ public final class InMemoryLockClient extends EngineLockClient {
         }
 
         @Override
-        public Hold tryAcquire(LockKey key, LockMode mode, Hold sameSession) {
+        public Hold tryAcquire(LockKey key, LockMode mode, Hold sameSession, long waitMs) {
             return hold; // every thread of the JVM is one "session": local bookkeeping decides
         }
 

@@ -50,6 +50,42 @@ final class KeyState {
         return exclusiveOwner == null || exclusiveOwner == thread;
     }
 
+    /** How many holds {@code thread} has in {@code mode}. */
+    int holdCount(Thread thread, int mode) {
+        if (mode == EX) {
+            return exclusiveOwner == thread ? exclusiveCount : 0;
+        }
+        Hold own = shared.get(thread);
+        return own == null ? 0 : own.count;
+    }
+
+    /** The token of {@code thread}'s hold in {@code mode}, 0 if it holds none. */
+    long tokenOf(Thread thread, int mode) {
+        if (mode == EX) {
+            return exclusiveOwner == thread ? exclusiveToken : 0;
+        }
+        Hold own = shared.get(thread);
+        return own == null ? 0 : own.token;
+    }
+
+    /** Drops one of {@code thread}'s holds in {@code mode}; true if that was its last one. */
+    boolean releaseOne(Thread thread, int mode) {
+        if (mode == EX) {
+            if (--exclusiveCount > 0) {
+                return false;
+            }
+            exclusiveOwner = null;
+            exclusiveToken = 0;
+            return true;
+        }
+        Hold own = shared.get(thread);
+        if (--own.count > 0) {
+            return false;
+        }
+        shared.remove(thread);
+        return true;
+    }
+
     boolean hasLocalHolders(int mode) {
         return mode == EX ? exclusiveOwner != null : !shared.isEmpty();
     }

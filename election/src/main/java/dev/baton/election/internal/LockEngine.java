@@ -10,11 +10,10 @@ import dev.baton.election.LockMode;
 import dev.baton.election.TooManyLocksException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -26,16 +25,19 @@ import org.slf4j.LoggerFactory;
  * cross-process lock on the first hold of a key (per mode) and releases it after the last.
  *
  * <p>Locking: one {@link ReentrantLock} guards all key states. It is never held while calling the backend or a
- * listener; a key is marked busy instead, so the server's hold count always matches "local holders exist".
+ * listener; a key is marked busy instead (one backend call per key at a time), and while the last hold of a mode is
+ * unlocked on the server no thread of ours may re-take it.
  */
 final class LockEngine {
     private static final Logger log = LoggerFactory.getLogger(LockEngine.class);
-    private static final long UPGRADE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+    /** How long a request on the session that holds the other mode waits natively before the engine asks again. */
+    private static final long SAME_SESSION_WAIT_MS = 25;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<LockKey, KeyState> states = new HashMap<>(); // guarded by lock
     private long nextToken; // guarded by lock
     private int serverKeys; // guarded by lock; keys with a server hold (valid or lost)
+    private int pendingKeys; // guarded by lock; new keys being acquired, counted against the cap
     private boolean closed; // guarded by lock
 
     private final String instanceId;
@@ -43,7 +45,7 @@ final class LockEngine {
     private final List<LockClientListener> listeners;
     private volatile Backend backend;
     private volatile LockMetrics metrics = LockMetrics.NONE;
-    private volatile LockClient client;
+    private volatile LossNotifier losses;
 
     LockEngine(String instanceId, int maxKeys, List<LockClientListener> listeners) {
         this.instanceId = instanceId;
@@ -52,9 +54,10 @@ final class LockEngine {
     }
 
     void bind(LockClient client, Backend backend, LockMetrics metrics) {
-        this.client = client;
         this.backend = backend;
         this.metrics = metrics;
+        this.losses = new LossNotifier(instanceId, listeners, metrics);
+        losses.bind(client);
     }
 
     /**
@@ -68,53 +71,46 @@ final class LockEngine {
         final long deadline = forever ? Long.MAX_VALUE : start + timeoutNanos;
         final Thread me = Thread.currentThread();
         final int m = mode.ordinal();
-        boolean reassertInterrupt = false;
+        KeyWait wait = new KeyWait(deadline, interruptible);
         lock.lock();
         KeyState ks = states.computeIfAbsent(key, k -> new KeyState(k, lock.newCondition()));
         ks.pins++;
         try {
             for (; ; ) {
                 requireOpen();
-                if (m == EX && ks.exclusiveOwner == me) {
-                    requireValid(ks, m, ks.exclusiveToken);
-                    ks.exclusiveCount++;
+                long own = ks.tokenOf(me, m);
+                if (own != 0) {
+                    if (!tokenValid(ks, m, own)) {
+                        throw new LockLostException("Cannot re-acquire " + key + " (" + mode + "): this thread's"
+                                + " earlier hold was lost with its session; unlock it first, then lock again");
+                    }
+                    reenter(ks, me, m);
                     return true;
                 }
-                KeyState.Hold own = ks.shared.get(me);
-                if (m != EX && own != null) {
-                    requireValid(ks, m, own.token);
-                    own.count++;
-                    return true;
+                if (ks.busy || ks.releasing) {
+                    // A server call for this key is in flight (one round trip): even a try waits for its outcome.
+                    ks.changed.awaitUninterruptibly();
+                    continue;
                 }
-                if (!ks.busy && !ks.releasing && ks.compatible(me, m)) {
+                if (ks.compatible(me, m)) {
                     if (serverValid(ks, m)) {
                         grant(ks, me, m, ks.serverToken[m]);
                         return true;
                     }
-                    if (!ks.hasServerHold() && serverKeys >= maxKeys) {
-                        throw new TooManyLocksException("Client '" + instanceId + "' already holds " + serverKeys
-                                + " distinct keys, its maximum; refusing " + key + " so PostgreSQL's shared lock table"
-                                + " is not exhausted. Release locks, or raise LockClient.Builder.maxKeys (and the"
-                                + " server's max_locks_per_transaction with it)");
-                    }
-                    // A session never conflicts with itself: if we hold the other mode, ask on that session.
-                    Backend.Hold sameSession = serverValid(ks, 1 - m) ? ks.serverHold[1 - m] : null;
-                    Backend.Hold hold = callBackend(ks, () -> backend.tryAcquire(key, mode, sameSession));
+                    Backend.Hold hold = tryServer(ks, mode, timeoutNanos == 0, deadline);
                     if (hold != null) {
                         if (installIfStillFree(ks, me, m, hold)) {
                             metrics.acquired(System.nanoTime() - start);
                             return true;
                         }
-                        continue;
+                        continue; // another thread of ours got it meanwhile: look again
                     }
                     if (timeoutNanos == 0 || (!forever && deadline - System.nanoTime() <= 0)) {
                         metrics.notAcquired();
                         return false;
                     }
-                    if (sameSession != null) {
-                        // An upgrade blocked by another session: a waiter session would wait for our own hold too.
-                        reassertInterrupt |= pause(UPGRADE_POLL_NANOS, deadline, interruptible);
-                        continue;
+                    if (serverValid(ks, 1 - m)) {
+                        continue; // the same-session request already waited natively for a slice: ask again
                     }
                     if (!ks.remoteWaiter) {
                         Backend.Hold granted = awaitRemote(ks, mode, deadline, interruptible);
@@ -128,36 +124,44 @@ final class LockEngine {
                     metrics.notAcquired();
                     return false;
                 }
-                // Another thread of ours holds it, is talking to the server about it, or already waits for another
-                // session to release it: wait for it to signal.
-                if (forever) {
-                    if (interruptible) {
-                        ks.changed.await();
-                    } else {
-                        ks.changed.awaitUninterruptibly();
-                    }
-                } else {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        metrics.notAcquired();
-                        return false;
-                    }
-                    try {
-                        ks.changed.awaitNanos(left);
-                    } catch (InterruptedException e) {
-                        if (interruptible) {
-                            throw e;
-                        }
-                        reassertInterrupt = true;
-                    }
+                // Another thread of ours holds it or already waits for another session to release it.
+                if (!wait.await(ks.changed)) {
+                    metrics.notAcquired();
+                    return false;
                 }
             }
         } finally {
             ks.pins--;
             cleanup(ks);
             lock.unlock();
-            if (reassertInterrupt) {
-                me.interrupt();
+            wait.reassertInterrupt();
+        }
+    }
+
+    /**
+     * Asks the server for the key: on the main session without waiting, or, if we hold the other mode, on that same
+     * session with a short native wait (a session never conflicts with itself, and its own request goes ahead of
+     * queued waiters, where a try-lock would fail behind them). A new key counts against the cap while asked for.
+     */
+    private Backend.Hold tryServer(KeyState ks, LockMode mode, boolean once, long deadline) {
+        int m = mode.ordinal();
+        boolean newKey = !ks.hasServerHold();
+        if (newKey) {
+            if (serverKeys + pendingKeys >= maxKeys) {
+                throw new TooManyLocksException("Client '" + instanceId + "' already holds " + serverKeys
+                        + " distinct keys, its maximum; refusing " + ks.key + " so PostgreSQL's shared lock table is"
+                        + " not exhausted. Release locks, or raise LockClient.Builder.maxKeys (and the server's"
+                        + " max_locks_per_transaction with it)");
+            }
+            pendingKeys++;
+        }
+        try {
+            Backend.Hold sameSession = serverValid(ks, 1 - m) ? ks.serverHold[1 - m] : null;
+            long waitMs = once ? 1 : Math.max(1, Math.min(SAME_SESSION_WAIT_MS, KeyWait.remainingMillis(deadline)));
+            return callBackend(ks, () -> backend.tryAcquire(ks.key, mode, sameSession, waitMs));
+        } finally {
+            if (newKey) {
+                pendingKeys--;
             }
         }
     }
@@ -166,57 +170,43 @@ final class LockEngine {
     private Backend.Hold awaitRemote(KeyState ks, LockMode mode, long deadline, boolean interruptible)
             throws InterruptedException {
         ks.remoteWaiter = true;
+        boolean newKey = !ks.hasServerHold();
+        if (newKey) {
+            pendingKeys++;
+        }
         lock.unlock();
         try {
             return backend.awaitAcquire(ks.key, mode, deadline, interruptible);
         } finally {
             lock.lock();
+            if (newKey) {
+                pendingKeys--;
+            }
             ks.remoteWaiter = false;
             ks.changed.signalAll();
         }
     }
 
-    /** Sleeps without the state lock; returns whether an uninterruptible caller was interrupted. */
-    private boolean pause(long nanos, long deadline, boolean interruptible) throws InterruptedException {
-        long wait = deadline == Long.MAX_VALUE ? nanos : Math.min(nanos, deadline - System.nanoTime());
-        if (wait <= 0) {
-            return false;
-        }
-        lock.unlock();
-        try {
-            if (interruptible) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-                return false;
-            }
-            boolean interrupted = false;
-            for (long end = System.nanoTime() + wait, left = wait; left > 0; left = end - System.nanoTime()) {
-                LockSupport.parkNanos(left);
-                interrupted |= Thread.interrupted(); // else park would return at once from now on
-            }
-            return interrupted;
-        } finally {
-            lock.lock();
-        }
-    }
-
     /**
      * Grants {@code hold} to {@code me} unless the local picture changed while the state lock was released (another
-     * thread got the key meanwhile); then the extra server hold is given back and the caller looks again.
+     * thread got the key meanwhile) or the client closed; then the server hold is given back.
      */
     private boolean installIfStillFree(KeyState ks, Thread me, int m, Backend.Hold hold) {
-        if (!serverValid(ks, m) && ks.compatible(me, m)) {
-            install(ks, m, hold);
+        if (!closed && !serverValid(ks, m) && ks.compatible(me, m)) {
+            if (!ks.hasServerHold()) {
+                serverKeys++;
+            }
+            ks.serverToken[m] = ++nextToken;
+            ks.serverHold[m] = hold;
             grant(ks, me, m, ks.serverToken[m]);
             return true;
         }
         callBackend(ks, () -> backend.release(ks.key, LockMode.values()[m], hold));
+        requireOpen();
         return false;
     }
 
-    /**
-     * Runs a backend call for {@code ks} with the key marked busy and the state lock released. Calls for one key never
-     * overlap, so the server's holds always match the local picture.
-     */
+    /** Runs a backend call for {@code ks} with the key marked busy and the state lock released. */
     private <T> T callBackend(KeyState ks, Supplier<T> call) {
         while (ks.busy) {
             ks.changed.awaitUninterruptibly();
@@ -232,14 +222,6 @@ final class LockEngine {
         }
     }
 
-    private void install(KeyState ks, int m, Backend.Hold hold) {
-        if (!ks.hasServerHold()) {
-            serverKeys++;
-        }
-        ks.serverToken[m] = ++nextToken;
-        ks.serverHold[m] = hold;
-    }
-
     void release(LockKey key, LockMode mode) {
         final Thread me = Thread.currentThread();
         final int m = mode.ordinal();
@@ -247,44 +229,30 @@ final class LockEngine {
         lock.lock();
         KeyState ks = states.get(key);
         try {
-            if (m == EX) {
-                if (ks == null || ks.exclusiveOwner != me) {
-                    throw notOwner(key, mode, me);
-                }
-                if (--ks.exclusiveCount > 0) {
-                    return;
-                }
-                ks.exclusiveOwner = null;
-                ks.exclusiveToken = 0;
-            } else {
-                KeyState.Hold own = ks == null ? null : ks.shared.get(me);
-                if (own == null) {
-                    throw notOwner(key, mode, me);
-                }
-                if (--own.count > 0) {
-                    return;
-                }
-                ks.shared.remove(me);
+            if (ks == null || ks.holdCount(me, m) == 0) {
+                throw new IllegalMonitorStateException("Thread '" + me.getName() + "' does not hold the " + mode
+                        + " lock on " + key + "; unlock only locks this thread acquired, once per acquisition");
+            }
+            if (!ks.releaseOne(me, m)) {
+                return; // stacked holds remain
             }
             ks.changed.signalAll();
             if (!ks.hasLocalHolders(m) && ks.serverToken[m] != 0) {
                 Backend.Hold hold = ks.serverHold[m];
+                boolean valid = hold.valid();
                 ks.serverToken[m] = 0;
                 ks.serverHold[m] = null;
                 if (!ks.hasServerHold()) {
                     serverKeys--;
                 }
-                // A hold from a lost session needs no unlock: the server dropped it with the session.
-                if (hold.valid()) {
-                    // Until the server unlock is done, no thread of ours may re-take the key on the strength of
-                    // the hold being released (a re-request by the holding session jumps PostgreSQL's queue and
-                    // would starve other sessions' waiters).
-                    ks.releasing = true;
-                    try {
-                        notHeld = !callBackend(ks, () -> backend.release(key, mode, hold));
-                    } finally {
-                        ks.releasing = false;
-                    }
+                // Until the server unlock is done, no thread of ours may re-take the key on the strength of the hold
+                // being released (a re-request by the holding session jumps PostgreSQL's queue and would starve
+                // other sessions' waiters). A lost hold is "released" too: the backend frees its waiter session.
+                ks.releasing = true;
+                try {
+                    notHeld = !callBackend(ks, () -> backend.release(key, mode, hold)) && valid;
+                } finally {
+                    ks.releasing = false;
                 }
             }
         } finally {
@@ -295,17 +263,17 @@ final class LockEngine {
         }
         if (notHeld) {
             log.warn(
-                    "PostgreSQL reported {} ({}) as not held by client '{}' at unlock: the lock had been lost",
+                    "PostgreSQL reported {} ({}) as not held by client '{}' at unlock: it had been lost",
                     key,
                     mode,
                     instanceId);
-            locksLost(Set.of(key), LockClientListener.Reason.UNLOCK_NOT_HELD, null);
+            losses.lost(Set.of(key), LockClientListener.Reason.UNLOCK_NOT_HELD, null);
         }
     }
 
     /** Called by the backend when a session died; {@code lostHere} tells the holds that were on it. */
     void sessionLost(Predicate<Backend.Hold> lostHere, Throwable cause, boolean mainSession) {
-        Set<LockKey> lost = new java.util.HashSet<>();
+        Set<LockKey> lost = new HashSet<>();
         lock.lock();
         try {
             for (KeyState ks : states.values()) {
@@ -324,71 +292,38 @@ final class LockEngine {
         }
         if (!lost.isEmpty()) {
             log.warn(
-                    "Client '{}' lost its PostgreSQL session; {} held key(s) are lost: {}",
+                    "Client '{}' lost a PostgreSQL session; {} held key(s) are lost: {}",
                     instanceId,
                     lost.size(),
                     lost,
                     cause);
-            locksLost(lost, LockClientListener.Reason.SESSION_LOST, cause);
+            losses.lost(lost, LockClientListener.Reason.SESSION_LOST, cause);
         }
-    }
-
-    private void locksLost(Set<LockKey> keys, LockClientListener.Reason reason, Throwable cause) {
-        metrics.lost(keys.size());
-        for (LockClientListener listener : listeners) {
-            try {
-                listener.locksLost(client, keys, reason, cause);
-            } catch (RuntimeException | Error e) {
-                log.error("LockClientListener {} threw; ignored", listener, e);
-            }
-        }
-    }
-
-    boolean isHeldByCurrentThread(LockKey key, LockMode mode) {
-        return holdCount(key, mode) > 0;
     }
 
     int holdCount(LockKey key, LockMode mode) {
-        Thread me = Thread.currentThread();
         lock.lock();
         try {
             KeyState ks = states.get(key);
-            if (ks == null) {
-                return 0;
-            }
-            if (mode.ordinal() == EX) {
-                return ks.exclusiveOwner == me ? ks.exclusiveCount : 0;
-            }
-            KeyState.Hold own = ks.shared.get(me);
-            return own == null ? 0 : own.count;
+            return ks == null ? 0 : ks.holdCount(Thread.currentThread(), mode.ordinal());
         } finally {
             lock.unlock();
         }
     }
 
-    boolean isValid(LockKey key, LockMode mode) {
-        return invalidReason(key, mode) == null;
-    }
-
     /** Null if the current thread holds the lock validly, else why not. */
     String invalidReason(LockKey key, LockMode mode) {
-        Thread me = Thread.currentThread();
-        int m = mode.ordinal();
         lock.lock();
         try {
             KeyState ks = states.get(key);
-            long token = 0;
-            if (ks != null && m == EX && ks.exclusiveOwner == me) {
-                token = ks.exclusiveToken;
-            } else if (ks != null && m != EX && ks.shared.containsKey(me)) {
-                token = ks.shared.get(me).token;
-            } else {
+            long token = ks == null ? 0 : ks.tokenOf(Thread.currentThread(), mode.ordinal());
+            if (token == 0) {
                 return "the current thread does not hold it";
             }
             if (closed) {
                 return "the client is closed";
             }
-            return tokenValid(ks, m, token)
+            return tokenValid(ks, mode.ordinal(), token)
                     ? null
                     : "the session that held it was lost, or PostgreSQL reported it free";
         } finally {
@@ -396,7 +331,7 @@ final class LockEngine {
         }
     }
 
-    /** Local holders, for the in-memory client's {@code holders()}. */
+    /** Local holders as (mode ordinal, since millis), for the in-memory client's {@code holders()}. */
     List<long[]> localHolds(LockKey key) {
         lock.lock();
         try {
@@ -438,6 +373,11 @@ final class LockEngine {
         }
     }
 
+    /** After the backend closed: delivers the losses still queued, then stops the notifier. */
+    void closeNotifier() {
+        losses.close();
+    }
+
     boolean isClosed() {
         lock.lock();
         try {
@@ -462,19 +402,20 @@ final class LockEngine {
         }
     }
 
+    private static void reenter(KeyState ks, Thread me, int m) {
+        if (m == EX) {
+            ks.exclusiveCount++;
+        } else {
+            ks.shared.get(me).count++;
+        }
+    }
+
     private boolean serverValid(KeyState ks, int m) {
         return ks.serverHold[m] != null && ks.serverHold[m].valid();
     }
 
     private boolean tokenValid(KeyState ks, int m, long token) {
         return token != 0 && ks.serverToken[m] == token && serverValid(ks, m);
-    }
-
-    private void requireValid(KeyState ks, int m, long token) {
-        if (!tokenValid(ks, m, token)) {
-            throw new LockLostException("Cannot re-acquire " + ks.key + " (" + LockMode.values()[m]
-                    + "): this thread's earlier hold was lost with its session; unlock it first, then lock again");
-        }
     }
 
     private void requireOpen() {
@@ -487,10 +428,5 @@ final class LockEngine {
         if (ks.unused()) {
             states.remove(ks.key, ks);
         }
-    }
-
-    private static IllegalMonitorStateException notOwner(LockKey key, LockMode mode, Thread me) {
-        return new IllegalMonitorStateException("Thread '" + me.getName() + "' does not hold the " + mode + " lock on "
-                + key + "; unlock only locks this thread acquired, once per acquisition");
     }
 }

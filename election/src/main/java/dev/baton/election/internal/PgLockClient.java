@@ -75,12 +75,12 @@ public final class PgLockClient extends EngineLockClient {
         }
 
         @Override
-        public Hold tryAcquire(LockKey key, LockMode mode, Hold sameSession) {
+        public Hold tryAcquire(LockKey key, LockMode mode, Hold sameSession, long waitMs) {
             if (sameSession == null) {
                 return main.tryAcquire(key, mode);
             }
             PgSession session = ((PgSession.SessionHold) sameSession).session();
-            PgSession.SessionHold hold = session.tryAcquire(key, mode);
+            PgSession.SessionHold hold = session.acquireOwnOtherMode(key, mode, waitMs);
             if (hold != null && session != main) {
                 waiters.added(session);
             }

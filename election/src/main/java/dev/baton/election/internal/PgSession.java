@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
@@ -36,11 +37,15 @@ final class PgSession {
         "SELECT pg_advisory_unlock(?)",
         "SELECT pg_advisory_unlock_shared(?)",
         "SELECT pg_advisory_lock(?)",
-        "SELECT pg_advisory_lock_shared(?)"
+        "SELECT pg_advisory_lock_shared(?)",
+        // set_config runs first, so the bound applies to this lock's wait; on a timeout it is rolled back with it.
+        "SELECT set_config('lock_timeout', ?, false), pg_advisory_lock(?)",
+        "SELECT set_config('lock_timeout', ?, false), pg_advisory_lock_shared(?)"
     };
     private static final int TRY = 0;
     private static final int UNLOCK = 2;
     private static final int WAIT = 4;
+    private static final int BOUNDED = 6;
 
     private final ClientConfig config;
     private final LockMetrics metrics;
@@ -97,11 +102,33 @@ final class PgSession {
     }
 
     /**
+     * Takes the lock with a native wait of at most {@code waitMs}, for a session that already holds the key in the
+     * other mode: its own request goes ahead of other sessions' queued waiters (a try-lock would fail behind them).
+     * {@code lock_timeout} (55P03) fires only while still waiting, so null means "not granted", never "maybe".
+     */
+    SessionHold acquireOwnOtherMode(LockKey key, LockMode mode, long waitMs) {
+        return call("lock " + key + " (" + mode + ") on the session holding its other mode", true, c -> {
+            PreparedStatement ps = statements[BOUNDED + mode.ordinal()];
+            ps.setString(1, Math.max(1, waitMs) + "ms");
+            ps.setLong(2, key.value());
+            try {
+                ps.executeQuery().close();
+                return new SessionHold(generation.get());
+            } catch (SQLException e) {
+                if (SqlStates.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                    return null;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
      * Waits natively for the lock, at most {@code sliceMs} ({@code lock_timeout}); {@link #cancelWait()} ends it
      * early. Returns the hold, or null if the wait ended without one. A timeout or cancel can land just after the grant,
      * so on either this session runs {@code pg_advisory_unlock_all()}: a waiter session holds nothing else.
      */
-    SessionHold awaitAcquire(LockKey key, LockMode mode, long sliceMs) {
+    SessionHold awaitAcquire(LockKey key, LockMode mode, long sliceMs, AtomicBoolean cancelled) {
         return call("wait for " + key + " (" + mode + ")", true, c -> {
             PreparedStatement ps = statements[WAIT + mode.ordinal()];
             try (Statement set = c.createStatement()) {
@@ -110,6 +137,9 @@ final class PgSession {
             ps.setLong(1, key.value());
             waiting = ps;
             try {
+                if (cancelled.get()) {
+                    return null; // cancelled before the statement could be: do not start it
+                }
                 ps.executeQuery().close();
                 return new SessionHold(generation.get());
             } catch (SQLException e) {
@@ -127,7 +157,10 @@ final class PgSession {
         });
     }
 
-    /** Cancels a wait in flight, from another thread. */
+    /**
+     * Cancels a wait in flight, from another thread. pgjdbc ignores a cancel of a statement that is not yet running,
+     * so callers repeat it until the wait returns (the flag they passed stops a wait that has not started).
+     */
     void cancelWait() {
         Statement st = waiting;
         if (st != null) {

@@ -6,14 +6,18 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
@@ -29,7 +33,7 @@ import java.util.function.BiConsumer;
  * statement. At most {@code maxWaiterConnections} waiter sessions exist (waiting or pinned); past that, waits poll
  * the main session every 25 ms.
  *
- * <p>Guarded by {@code this}: {@link #idle}, {@link #pinned}, {@link #open}, {@link #closed}.
+ * <p>Guarded by {@code this}: {@link #idle}, {@link #lent}, {@link #pinned}, {@link #open}, {@link #closed}.
  */
 final class Waiters {
     private static final long MAX_SLICE_MS = 30_000;
@@ -40,6 +44,7 @@ final class Waiters {
     private final BiConsumer<Backend.Hold, Throwable> onLost;
     private final ExecutorService executor;
     private final Deque<PgSession> idle = new ArrayDeque<>();
+    private final Set<PgSession> lent = new HashSet<>(); // waiting right now
     private final Map<PgSession, Integer> pinned = new HashMap<>(); // session -> holds on it
     private int open;
     private boolean closed;
@@ -65,10 +70,16 @@ final class Waiters {
             return null;
         }
         long sliceMs = Math.max(1, Math.min(MAX_SLICE_MS, TimeUnit.NANOSECONDS.toMillis(remaining(deadline))));
-        Future<PgSession.SessionHold> wait = executor.submit(() -> session.awaitAcquire(key, mode, sliceMs));
+        AtomicBoolean cancelled = new AtomicBoolean();
         PgSession.SessionHold hold = null;
         boolean reassert = false;
         try {
+            Future<PgSession.SessionHold> wait;
+            try {
+                wait = executor.submit(() -> session.awaitAcquire(key, mode, sliceMs, cancelled));
+            } catch (RejectedExecutionException closing) {
+                return null; // the client is closing; the engine's next step reports it
+            }
             for (; ; ) {
                 try {
                     hold = wait.get();
@@ -78,15 +89,17 @@ final class Waiters {
                         reassert = true;
                         continue;
                     }
-                    session.cancelWait();
                     // The cancel may lose the race with a grant: then we hold it and must give it back.
-                    PgSession.SessionHold late = finish(wait);
+                    PgSession.SessionHold late = cancelAndFinish(session, cancelled, wait);
                     if (late != null) {
                         session.release(key, mode, late);
                     }
                     throw e;
                 } catch (ExecutionException e) {
-                    return null; // the session failed and was discarded; the caller's next try reports it
+                    // The waiter session failed (it reconnects on its next use); do not spin on a server that
+                    // refuses connections: the engine's next try on the main session reports a real outage.
+                    pause(POLL_NANOS, false);
+                    return null;
                 }
             }
         } finally {
@@ -131,12 +144,14 @@ final class Waiters {
         holding.forEach(PgSession::heartbeat);
     }
 
+    /** Cancels waits in flight and closes every waiter session (releasing what they hold). */
     void close() {
         List<PgSession> all;
         synchronized (this) {
             closed = true;
             all = new ArrayList<>(idle);
             all.addAll(pinned.keySet());
+            all.addAll(lent); // their waits are cancelled by close(); settle() finds them closed
             idle.clear();
         }
         all.forEach(PgSession::close);
@@ -144,43 +159,57 @@ final class Waiters {
     }
 
     private PgSession borrow() {
+        PgSession session;
         synchronized (this) {
             if (closed) {
                 return null;
             }
-            PgSession s = idle.pollFirst();
-            if (s != null || open >= config.maxWaiterConnections()) {
-                return s;
+            session = idle.pollFirst();
+            if (session == null) {
+                if (open >= config.maxWaiterConnections()) {
+                    return null;
+                }
+                open++;
+                session = new PgSession(config, metrics, true, onLost);
             }
-            open++;
+            lent.add(session);
         }
-        return new PgSession(config, metrics, true, onLost);
+        return session;
     }
 
     private void settle(PgSession session, PgSession.SessionHold hold) {
         synchronized (this) {
-            if (hold != null && !closed) {
-                pinned.put(session, 1);
-                return;
-            }
+            lent.remove(session);
             if (!closed) {
-                idle.addFirst(session);
+                if (hold != null) {
+                    pinned.put(session, 1);
+                } else {
+                    idle.addFirst(session);
+                }
                 return;
             }
         }
         session.close();
     }
 
-    /** Waits for a cancelled wait to finish; returns the hold if the grant won the race. */
-    private static PgSession.SessionHold finish(Future<PgSession.SessionHold> wait) {
+    /**
+     * Cancels a wait and waits for it to end; returns the hold if the grant won the race. pgjdbc drops a cancel sent
+     * before the statement runs, so the cancel is repeated until the wait returns (it is bounded by its slice).
+     */
+    private static PgSession.SessionHold cancelAndFinish(
+            PgSession session, AtomicBoolean cancelled, Future<PgSession.SessionHold> wait) {
+        cancelled.set(true);
         boolean interrupted = false;
         try {
             for (; ; ) {
+                session.cancelWait();
                 try {
-                    return wait.get(30, TimeUnit.SECONDS);
+                    return wait.get(50, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException stillRunning) {
+                    // cancel again
                 } catch (InterruptedException e) {
                     interrupted = true;
-                } catch (ExecutionException | TimeoutException e) {
+                } catch (ExecutionException e) {
                     return null;
                 }
             }
@@ -196,14 +225,22 @@ final class Waiters {
         return deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
     }
 
+    /** Sleeps; an uninterruptible sleep keeps (and restores) an interrupt instead of returning at once. */
     private static void pause(long nanos, boolean interruptible) throws InterruptedException {
         if (nanos <= 0) {
             return;
         }
         if (interruptible) {
             TimeUnit.NANOSECONDS.sleep(nanos);
-        } else {
-            LockSupport.parkNanos(nanos);
+            return;
+        }
+        boolean interrupted = Thread.interrupted();
+        for (long end = System.nanoTime() + nanos, left = nanos; left > 0; left = end - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }
