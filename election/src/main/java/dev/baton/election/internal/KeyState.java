@@ -68,6 +68,27 @@ final class KeyState {
         return own == null ? 0 : own.token;
     }
 
+    /** Gives {@code thread} its first hold in {@code mode}, backed by the server hold {@code token}. */
+    void grant(Thread thread, int mode, long token) {
+        if (mode == EX) {
+            exclusiveOwner = thread;
+            exclusiveCount = 1;
+            exclusiveToken = token;
+            exclusiveSince = System.currentTimeMillis();
+        } else {
+            shared.put(thread, new Hold(token));
+        }
+    }
+
+    /** One more (stacked) hold for a thread that already holds {@code mode}. */
+    void reenter(Thread thread, int mode) {
+        if (mode == EX) {
+            exclusiveCount++;
+        } else {
+            shared.get(thread).count++;
+        }
+    }
+
     /** Drops one of {@code thread}'s holds in {@code mode}; true if that was its last one. */
     boolean releaseOne(Thread thread, int mode) {
         if (mode == EX) {

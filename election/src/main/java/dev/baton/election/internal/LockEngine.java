@@ -1,18 +1,11 @@
 package dev.baton.election.internal;
 
-import static dev.baton.election.internal.KeyState.EX;
-
 import dev.baton.election.LockClient;
 import dev.baton.election.LockClientListener;
 import dev.baton.election.LockKey;
 import dev.baton.election.LockLostException;
 import dev.baton.election.LockMode;
-import dev.baton.election.TooManyLocksException;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -33,15 +26,9 @@ final class LockEngine {
     /** How long a request on the session that holds the other mode waits natively before the engine asks again. */
     private static final long SAME_SESSION_WAIT_MS = 25;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Map<LockKey, KeyState> states = new HashMap<>(); // guarded by lock
-    private long nextToken; // guarded by lock
-    private int serverKeys; // guarded by lock; keys with a server hold (valid or lost)
-    private int pendingKeys; // guarded by lock; new keys being acquired, counted against the cap
-    private boolean closed; // guarded by lock
-
+    private final KeyTable table;
+    private final ReentrantLock lock; // the table's; guards every KeyState
     private final String instanceId;
-    private final int maxKeys;
     private final List<LockClientListener> listeners;
     private volatile Backend backend;
     private volatile LockMetrics metrics = LockMetrics.NONE;
@@ -49,15 +36,15 @@ final class LockEngine {
 
     LockEngine(String instanceId, int maxKeys, List<LockClientListener> listeners) {
         this.instanceId = instanceId;
-        this.maxKeys = maxKeys;
+        this.table = new KeyTable(instanceId, maxKeys);
+        this.lock = table.lock;
         this.listeners = List.copyOf(listeners);
     }
 
     void bind(LockClient client, Backend backend, LockMetrics metrics) {
         this.backend = backend;
         this.metrics = metrics;
-        this.losses = new LossNotifier(instanceId, listeners, metrics);
-        losses.bind(client);
+        this.losses = new LossNotifier(instanceId, listeners, metrics, client);
     }
 
     /**
@@ -73,18 +60,17 @@ final class LockEngine {
         final int m = mode.ordinal();
         KeyWait wait = new KeyWait(deadline, interruptible);
         lock.lock();
-        KeyState ks = states.computeIfAbsent(key, k -> new KeyState(k, lock.newCondition()));
-        ks.pins++;
+        KeyState ks = table.pin(key);
         try {
             for (; ; ) {
-                requireOpen();
+                table.requireOpen();
                 long own = ks.tokenOf(me, m);
                 if (own != 0) {
-                    if (!tokenValid(ks, m, own)) {
+                    if (!KeyTable.tokenValid(ks, m, own)) {
                         throw new LockLostException("Cannot re-acquire " + key + " (" + mode + "): this thread's"
                                 + " earlier hold was lost with its session; unlock it first, then lock again");
                     }
-                    reenter(ks, me, m);
+                    ks.reenter(me, m);
                     return true;
                 }
                 if (ks.busy || ks.releasing) {
@@ -93,8 +79,8 @@ final class LockEngine {
                     continue;
                 }
                 if (ks.compatible(me, m)) {
-                    if (serverValid(ks, m)) {
-                        grant(ks, me, m, ks.serverToken[m]);
+                    if (KeyTable.serverValid(ks, m)) {
+                        ks.grant(me, m, ks.serverToken[m]);
                         return true;
                     }
                     Backend.Hold hold = tryServer(ks, mode, timeoutNanos == 0, deadline);
@@ -109,7 +95,7 @@ final class LockEngine {
                         metrics.notAcquired();
                         return false;
                     }
-                    if (serverValid(ks, 1 - m)) {
+                    if (KeyTable.serverValid(ks, 1 - m)) {
                         continue; // the same-session request already waited natively for a slice: ask again
                     }
                     if (!ks.remoteWaiter) {
@@ -131,8 +117,7 @@ final class LockEngine {
                 }
             }
         } finally {
-            ks.pins--;
-            cleanup(ks);
+            table.unpin(ks);
             lock.unlock();
             wait.reassertInterrupt();
         }
@@ -147,21 +132,15 @@ final class LockEngine {
         int m = mode.ordinal();
         boolean newKey = !ks.hasServerHold();
         if (newKey) {
-            if (serverKeys + pendingKeys >= maxKeys) {
-                throw new TooManyLocksException("Client '" + instanceId + "' already holds " + serverKeys
-                        + " distinct keys, its maximum; refusing " + ks.key + " so PostgreSQL's shared lock table is"
-                        + " not exhausted. Release locks, or raise LockClient.Builder.maxKeys (and the server's"
-                        + " max_locks_per_transaction with it)");
-            }
-            pendingKeys++;
+            table.reserve(ks);
         }
         try {
-            Backend.Hold sameSession = serverValid(ks, 1 - m) ? ks.serverHold[1 - m] : null;
+            Backend.Hold sameSession = KeyTable.serverValid(ks, 1 - m) ? ks.serverHold[1 - m] : null;
             long waitMs = once ? 1 : Math.max(1, Math.min(SAME_SESSION_WAIT_MS, KeyWait.remainingMillis(deadline)));
             return callBackend(ks, () -> backend.tryAcquire(ks.key, mode, sameSession, waitMs));
         } finally {
             if (newKey) {
-                pendingKeys--;
+                table.unreserve();
             }
         }
     }
@@ -172,7 +151,7 @@ final class LockEngine {
         ks.remoteWaiter = true;
         boolean newKey = !ks.hasServerHold();
         if (newKey) {
-            pendingKeys++;
+            table.reserve(ks);
         }
         lock.unlock();
         try {
@@ -180,7 +159,7 @@ final class LockEngine {
         } finally {
             lock.lock();
             if (newKey) {
-                pendingKeys--;
+                table.unreserve();
             }
             ks.remoteWaiter = false;
             ks.changed.signalAll();
@@ -192,17 +171,12 @@ final class LockEngine {
      * thread got the key meanwhile) or the client closed; then the server hold is given back.
      */
     private boolean installIfStillFree(KeyState ks, Thread me, int m, Backend.Hold hold) {
-        if (!closed && !serverValid(ks, m) && ks.compatible(me, m)) {
-            if (!ks.hasServerHold()) {
-                serverKeys++;
-            }
-            ks.serverToken[m] = ++nextToken;
-            ks.serverHold[m] = hold;
-            grant(ks, me, m, ks.serverToken[m]);
+        if (!table.closedLocked() && !KeyTable.serverValid(ks, m) && ks.compatible(me, m)) {
+            ks.grant(me, m, table.install(ks, m, hold));
             return true;
         }
         callBackend(ks, () -> backend.release(ks.key, LockMode.values()[m], hold));
-        requireOpen();
+        table.requireOpen();
         return false;
     }
 
@@ -227,7 +201,7 @@ final class LockEngine {
         final int m = mode.ordinal();
         boolean notHeld = false;
         lock.lock();
-        KeyState ks = states.get(key);
+        KeyState ks = table.get(key);
         try {
             if (ks == null || ks.holdCount(me, m) == 0) {
                 throw new IllegalMonitorStateException("Thread '" + me.getName() + "' does not hold the " + mode
@@ -238,13 +212,8 @@ final class LockEngine {
             }
             ks.changed.signalAll();
             if (!ks.hasLocalHolders(m) && ks.serverToken[m] != 0) {
-                Backend.Hold hold = ks.serverHold[m];
+                Backend.Hold hold = table.uninstall(ks, m);
                 boolean valid = hold.valid();
-                ks.serverToken[m] = 0;
-                ks.serverHold[m] = null;
-                if (!ks.hasServerHold()) {
-                    serverKeys--;
-                }
                 // Until the server unlock is done, no thread of ours may re-take the key on the strength of the hold
                 // being released (a re-request by the holding session jumps PostgreSQL's queue and would starve
                 // other sessions' waiters). A lost hold is "released" too: the backend frees its waiter session.
@@ -257,7 +226,7 @@ final class LockEngine {
             }
         } finally {
             if (ks != null) {
-                cleanup(ks);
+                table.cleanup(ks);
             }
             lock.unlock();
         }
@@ -273,104 +242,37 @@ final class LockEngine {
 
     /** Called by the backend when a session died; {@code lostHere} tells the holds that were on it. */
     void sessionLost(Predicate<Backend.Hold> lostHere, Throwable cause, boolean mainSession) {
-        Set<LockKey> lost = new HashSet<>();
+        Set<LockKey> lost;
         lock.lock();
         try {
-            for (KeyState ks : states.values()) {
-                for (int m = 0; m < 2; m++) {
-                    if (ks.serverHold[m] != null && lostHere.test(ks.serverHold[m])) {
-                        lost.add(ks.key);
-                    }
-                }
-                ks.changed.signalAll();
-            }
+            lost = table.lostWith(lostHere);
         } finally {
             lock.unlock();
         }
-        if (mainSession || !lost.isEmpty()) {
-            metrics.sessionLost();
-        }
-        if (!lost.isEmpty()) {
-            log.warn(
-                    "Client '{}' lost a PostgreSQL session; {} held key(s) are lost: {}",
-                    instanceId,
-                    lost.size(),
-                    lost,
-                    cause);
-            losses.lost(lost, LockClientListener.Reason.SESSION_LOST, cause);
-        }
+        losses.sessionLost(lost, cause, mainSession);
     }
 
     int holdCount(LockKey key, LockMode mode) {
-        lock.lock();
-        try {
-            KeyState ks = states.get(key);
-            return ks == null ? 0 : ks.holdCount(Thread.currentThread(), mode.ordinal());
-        } finally {
-            lock.unlock();
-        }
+        return table.holdCount(key, mode);
     }
 
     /** Null if the current thread holds the lock validly, else why not. */
     String invalidReason(LockKey key, LockMode mode) {
-        lock.lock();
-        try {
-            KeyState ks = states.get(key);
-            long token = ks == null ? 0 : ks.tokenOf(Thread.currentThread(), mode.ordinal());
-            if (token == 0) {
-                return "the current thread does not hold it";
-            }
-            if (closed) {
-                return "the client is closed";
-            }
-            return tokenValid(ks, mode.ordinal(), token)
-                    ? null
-                    : "the session that held it was lost, or PostgreSQL reported it free";
-        } finally {
-            lock.unlock();
-        }
+        return table.invalidReason(key, mode);
     }
 
     /** Local holders as (mode ordinal, since millis), for the in-memory client's {@code holders()}. */
     List<long[]> localHolds(LockKey key) {
-        lock.lock();
-        try {
-            KeyState ks = states.get(key);
-            List<long[]> result = new ArrayList<>();
-            if (ks != null && ks.exclusiveOwner != null) {
-                result.add(new long[] {EX, ks.exclusiveSince});
-            }
-            if (ks != null) {
-                ks.shared.values().forEach(h -> result.add(new long[] {KeyState.SH, h.since}));
-            }
-            return result;
-        } finally {
-            lock.unlock();
-        }
+        return table.localHolds(key);
     }
 
     int serverKeys() {
-        lock.lock();
-        try {
-            return serverKeys;
-        } finally {
-            lock.unlock();
-        }
+        return table.serverKeys();
     }
 
     /** Marks the engine closed and wakes every waiter; returns false if it already was. */
     boolean close() {
-        lock.lock();
-        try {
-            if (closed) {
-                return false;
-            }
-            closed = true;
-            states.values().forEach(ks -> ks.changed.signalAll());
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return table.close();
     }
 
     /** After the backend closed: delivers the losses still queued, then stops the notifier. */
@@ -379,54 +281,10 @@ final class LockEngine {
     }
 
     boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
+        return table.isClosed();
     }
 
     String instanceId() {
         return instanceId;
-    }
-
-    private void grant(KeyState ks, Thread me, int m, long token) {
-        if (m == EX) {
-            ks.exclusiveOwner = me;
-            ks.exclusiveCount = 1;
-            ks.exclusiveToken = token;
-            ks.exclusiveSince = System.currentTimeMillis();
-        } else {
-            ks.shared.put(me, new KeyState.Hold(token));
-        }
-    }
-
-    private static void reenter(KeyState ks, Thread me, int m) {
-        if (m == EX) {
-            ks.exclusiveCount++;
-        } else {
-            ks.shared.get(me).count++;
-        }
-    }
-
-    private boolean serverValid(KeyState ks, int m) {
-        return ks.serverHold[m] != null && ks.serverHold[m].valid();
-    }
-
-    private boolean tokenValid(KeyState ks, int m, long token) {
-        return token != 0 && ks.serverToken[m] == token && serverValid(ks, m);
-    }
-
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("LockClient '" + instanceId + "' is closed; create a new client");
-        }
-    }
-
-    private void cleanup(KeyState ks) {
-        if (ks.unused()) {
-            states.remove(ks.key, ks);
-        }
     }
 }

@@ -25,10 +25,11 @@ final class LossNotifier {
     private final LockMetrics metrics;
     private final String instanceId;
     private final ExecutorService executor; // null when there are no listeners
-    private volatile LockClient client;
+    private final LockClient client;
 
-    LossNotifier(String instanceId, List<LockClientListener> listeners, LockMetrics metrics) {
+    LossNotifier(String instanceId, List<LockClientListener> listeners, LockMetrics metrics, LockClient client) {
         this.instanceId = instanceId;
+        this.client = client;
         this.listeners = List.copyOf(listeners);
         this.metrics = metrics;
         this.executor = listeners.isEmpty()
@@ -40,8 +41,20 @@ final class LossNotifier {
                 });
     }
 
-    void bind(LockClient client) {
-        this.client = client;
+    /** A session died: counted, and if it held keys, logged and reported as {@code SESSION_LOST}. */
+    void sessionLost(Set<LockKey> keys, Throwable cause, boolean mainSession) {
+        if (mainSession || !keys.isEmpty()) {
+            metrics.sessionLost();
+        }
+        if (!keys.isEmpty()) {
+            log.warn(
+                    "Client '{}' lost a PostgreSQL session; {} held key(s) are lost: {}",
+                    instanceId,
+                    keys.size(),
+                    keys,
+                    cause);
+            lost(keys, LockClientListener.Reason.SESSION_LOST, cause);
+        }
     }
 
     void lost(Set<LockKey> keys, LockClientListener.Reason reason, Throwable cause) {

@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,34 +25,13 @@ import org.slf4j.LoggerFactory;
  */
 final class PgSession {
     private static final Logger log = LoggerFactory.getLogger(PgSession.class);
-    private static final String HOLDERS_SQL = "SELECT l.pid, coalesce(a.application_name, ''), l.mode,"
-            + " coalesce(a.backend_start, now()) FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
-            + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
-            + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            + " AND l.classid::bigint = ? AND l.objid::bigint = ? ORDER BY l.mode, l.pid";
-    private static final String[] SQL = {
-        "SELECT pg_try_advisory_lock(?)",
-        "SELECT pg_try_advisory_lock_shared(?)",
-        "SELECT pg_advisory_unlock(?)",
-        "SELECT pg_advisory_unlock_shared(?)",
-        "SELECT pg_advisory_lock(?)",
-        "SELECT pg_advisory_lock_shared(?)",
-        // set_config runs first, so the bound applies to this lock's wait; on a timeout it is rolled back with it.
-        "SELECT set_config('lock_timeout', ?, false), pg_advisory_lock(?)",
-        "SELECT set_config('lock_timeout', ?, false), pg_advisory_lock_shared(?)"
-    };
-    private static final int TRY = 0;
-    private static final int UNLOCK = 2;
-    private static final int WAIT = 4;
-    private static final int BOUNDED = 6;
-
     private final ClientConfig config;
     private final LockMetrics metrics;
     private final boolean waiter;
     private final BiConsumer<Backend.Hold, Throwable> onLost; // called with a hold of the lost generation
     private final ReentrantLock sessionLock = new ReentrantLock();
     private Connection connection; // guarded by sessionLock
-    private PreparedStatement[] statements; // guarded by sessionLock; indexed by TRY/UNLOCK/WAIT + mode
+    private List<PreparedStatement> statements; // guarded by sessionLock; AdvisorySql.STATEMENTS
     private boolean everConnected; // guarded by sessionLock
     private boolean closed; // guarded by sessionLock
     private final AtomicLong generation = new AtomicLong(); // bumped under sessionLock, read anywhere
@@ -92,7 +70,7 @@ final class PgSession {
     /** Takes the lock without waiting; null if another session holds it. */
     SessionHold tryAcquire(LockKey key, LockMode mode) {
         return call("try-lock " + key + " (" + mode + ")", true, c -> {
-            PreparedStatement ps = statements[TRY + mode.ordinal()];
+            PreparedStatement ps = statements.get(AdvisorySql.TRY + mode.ordinal());
             ps.setLong(1, key.value());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -108,7 +86,7 @@ final class PgSession {
      */
     SessionHold acquireOwnOtherMode(LockKey key, LockMode mode, long waitMs) {
         return call("lock " + key + " (" + mode + ") on the session holding its other mode", true, c -> {
-            PreparedStatement ps = statements[BOUNDED + mode.ordinal()];
+            PreparedStatement ps = statements.get(AdvisorySql.BOUNDED + mode.ordinal());
             ps.setString(1, Math.max(1, waitMs) + "ms");
             ps.setLong(2, key.value());
             try {
@@ -130,7 +108,7 @@ final class PgSession {
      */
     SessionHold awaitAcquire(LockKey key, LockMode mode, long sliceMs, AtomicBoolean cancelled) {
         return call("wait for " + key + " (" + mode + ")", true, c -> {
-            PreparedStatement ps = statements[WAIT + mode.ordinal()];
+            PreparedStatement ps = statements.get(AdvisorySql.WAIT + mode.ordinal());
             try (Statement set = c.createStatement()) {
                 set.execute("SET lock_timeout = " + Math.max(1, sliceMs));
             }
@@ -181,7 +159,7 @@ final class PgSession {
             if (!hold.valid() || connection == null) {
                 return true; // the session it was held on is gone, and the lock with it
             }
-            PreparedStatement ps = statements[UNLOCK + mode.ordinal()];
+            PreparedStatement ps = statements.get(AdvisorySql.UNLOCK + mode.ordinal());
             ps.setLong(1, key.value());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -210,24 +188,7 @@ final class PgSession {
     }
 
     List<LockHolder> holders(LockKey key) {
-        return call("list holders of " + key, true, c -> {
-            try (PreparedStatement ps = c.prepareStatement(HOLDERS_SQL)) {
-                ps.setLong(1, key.value() >>> 32);
-                ps.setLong(2, key.value() & 0xffffffffL);
-                List<LockHolder> holders = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        LockMode mode = "ExclusiveLock".equals(rs.getString(3)) ? LockMode.EXCLUSIVE : LockMode.SHARED;
-                        holders.add(new LockHolder(
-                                rs.getInt(1),
-                                rs.getString(2),
-                                mode,
-                                rs.getTimestamp(4).toInstant()));
-                    }
-                }
-                return holders;
-            }
-        });
+        return call("list holders of " + key, true, c -> AdvisorySql.holders(c, key));
     }
 
     /** Checks a live session; a dead one is discarded and reported. Skipped while a statement runs (it is a check). */
@@ -311,28 +272,10 @@ final class PgSession {
         if (connection != null) {
             return;
         }
-        Connection c;
-        try {
-            c = config.source().open();
-        } catch (SQLException e) {
-            throw new BatonException(
-                    "Could not open a session to PostgreSQL (" + config.source() + ") for client '"
-                            + config.instanceId() + "': " + e.getMessage() + " (SQLState " + e.getSQLState() + ")",
-                    e);
-        }
-        int pid;
-        try {
-            c.setAutoCommit(true);
-            pid = SessionSetup.apply(c, config.applicationName(), waiter);
-            PreparedStatement[] prepared = new PreparedStatement[SQL.length];
-            for (int i = 0; i < SQL.length; i++) {
-                prepared[i] = c.prepareStatement(SQL[i]);
-            }
-            statements = prepared;
-        } catch (SQLException | RuntimeException e) {
-            SessionSetup.discard(config.source(), c, false);
-            throw e;
-        }
+        SessionSetup.Opened opened = SessionSetup.openLockSession(config, waiter);
+        Connection c = opened.connection();
+        statements = opened.statements();
+        int pid = opened.pid();
         connection = c;
         if (everConnected && !waiter) {
             metrics.reconnected();

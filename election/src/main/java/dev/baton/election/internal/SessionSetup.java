@@ -1,9 +1,13 @@
 package dev.baton.election.internal;
 
+import dev.baton.election.BatonException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +16,37 @@ final class SessionSetup {
     private static final Logger log = LoggerFactory.getLogger(SessionSetup.class);
 
     private SessionSetup() {}
+
+    /** A lock session ready for use: its connection, the prepared {@link AdvisorySql#STATEMENTS}, its backend pid. */
+    record Opened(Connection connection, List<PreparedStatement> statements, int pid) {}
+
+    /**
+     * Opens (or borrows) a connection, applies the session settings and prepares the advisory-lock statements; a
+     * connection that fails half-way is discarded, never handed back with unknown state.
+     */
+    static Opened openLockSession(ClientConfig config, boolean waiter) throws SQLException {
+        Connection c;
+        try {
+            c = config.source().open();
+        } catch (SQLException e) {
+            throw new BatonException(
+                    "Could not open a session to PostgreSQL (" + config.source() + ") for client '"
+                            + config.instanceId() + "': " + e.getMessage() + " (SQLState " + e.getSQLState() + ")",
+                    e);
+        }
+        try {
+            c.setAutoCommit(true);
+            int pid = apply(c, config.applicationName(), waiter);
+            List<PreparedStatement> prepared = new ArrayList<>();
+            for (String sql : AdvisorySql.STATEMENTS) {
+                prepared.add(c.prepareStatement(sql));
+            }
+            return new Opened(c, List.copyOf(prepared), pid);
+        } catch (SQLException | RuntimeException e) {
+            discard(config.source(), c, false);
+            throw e;
+        }
+    }
 
     /**
      * One round trip: names the session, turns off the timeouts a DBA default could use to kill a lock holder, and
@@ -32,7 +67,7 @@ final class SessionSetup {
                 sql.append(", set_config('client_connection_check_interval', '1000', false)");
             }
         }
-        try (java.sql.PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             ps.setString(1, applicationName);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
