@@ -2,25 +2,20 @@ package dev.baton.quartz;
 
 import dev.baton.election.LeaderElector;
 import dev.baton.election.LockClient;
-import dev.baton.quartz.internal.Guard;
-import dev.baton.quartz.internal.GuardConfig;
-import dev.baton.quartz.internal.LeaderGate;
+import dev.baton.quartz.internal.BuilderSettings;
+import dev.baton.quartz.internal.GuardHandle;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobExecutionException;
 import org.quartz.JobKey;
 import org.quartz.JobListener;
-import org.quartz.ListenerManager;
 import org.quartz.Matcher;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.Trigger;
 import org.quartz.TriggerListener;
-import org.quartz.impl.matchers.EverythingMatcher;
-import org.quartz.listeners.SchedulerListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,22 +61,18 @@ import org.slf4j.LoggerFactory;
 public final class JobLockGuard implements TriggerListener, JobListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobLockGuard.class);
 
-    private final Object configLock = new Object();
-    private final PropertySettings settings; // null when built in code; guarded by configLock
-    private volatile Guard core; // set once
-    private final AtomicBoolean registered = new AtomicBoolean(); // set once its job listener is registered
+    private final GuardHandle handle;
 
     /**
      * For {@code quartz.properties}: Quartz calls this, then {@code setName} and the setters of the listener's
      * properties. Use {@link #builder(DataSource)} in code.
      */
     public JobLockGuard() {
-        this.settings = new PropertySettings();
+        this.handle = GuardHandle.fromProperties();
     }
 
-    private JobLockGuard(Guard core) {
-        this.settings = null;
-        this.core = core;
+    private JobLockGuard(GuardHandle handle) {
+        this.handle = handle;
     }
 
     /**
@@ -89,8 +80,7 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
      * scheduler) and keeps the firing ledger there.
      */
     public static Builder builder(DataSource dataSource) {
-        Objects.requireNonNull(dataSource, "dataSource must not be null");
-        return new Builder(dataSource, null, null);
+        return new Builder(BuilderSettings.of(dataSource));
     }
 
     /**
@@ -98,8 +88,7 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
      * source too: {@link Builder#ledgerDataSource(DataSource)}, or {@link Builder#withoutLedger()}.
      */
     public static Builder builder(LockClient client) {
-        Objects.requireNonNull(client, "client must not be null");
-        return new Builder(null, client, null);
+        return new Builder(BuilderSettings.of(client));
     }
 
     /**
@@ -111,8 +100,7 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
      * in this mode: without a lock per job a free lock cannot prove that a runner is gone.
      */
     public static Builder builder(LeaderElector elector) {
-        Objects.requireNonNull(elector, "elector must not be null");
-        return new Builder(null, null, elector);
+        return new Builder(BuilderSettings.of(elector));
     }
 
     /**
@@ -127,26 +115,8 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
      */
     public JobLockGuard registerWith(Scheduler scheduler) throws SchedulerException {
         Objects.requireNonNull(scheduler, "scheduler must not be null");
-        if (!registered.compareAndSet(false, true)) {
-            throw new IllegalStateException(this + " is already registered with a scheduler; it closes when that"
-                    + " scheduler shuts down, so build one guard per scheduler");
-        }
-        core().start();
-        ListenerManager listeners = scheduler.getListenerManager();
-        listeners.addTriggerListener(this, EverythingMatcher.allTriggers());
-        addCompanionListeners(listeners);
+        handle.register(scheduler.getListenerManager(), this);
         return this;
-    }
-
-    /** The job listener (release callbacks) and the scheduler listener (close on shutdown). */
-    private void addCompanionListeners(ListenerManager listeners) {
-        listeners.addJobListener(this, core().config().jobs());
-        listeners.addSchedulerListener(new SchedulerListenerSupport() {
-            @Override
-            public void schedulerShutdown() {
-                core().schedulerShutdown();
-            }
-        });
     }
 
     /**
@@ -157,35 +127,24 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
      */
     @Override
     public String getName() {
-        return core().config().name();
+        return handle.name();
     }
 
     @Override
     public void triggerFired(Trigger trigger, JobExecutionContext context) {
-        if (!registered.get()) {
-            try {
-                // Added as a trigger listener only (quartz.properties, or addTriggerListener in code): become a job
-                // listener too, before this firing's release callbacks are due (Quartz builds the job listener list
-                // at each notification, on this same thread, after this call).
-                synchronized (configLock) {
-                    if (!registered.get()) {
-                        core().start();
-                        addCompanionListeners(context.getScheduler().getListenerManager());
-                        registered.set(true);
-                    }
-                }
-            } catch (Throwable t) {
-                log.error("{} could not register itself as job listener; vetoing its firings", this, t);
-            }
+        try {
+            handle.registerOnFirstFiring(context, this);
+        } catch (Throwable t) {
+            log.error("{} could not register itself as job listener; vetoing its firings", this, t);
         }
     }
 
     @Override
     public boolean vetoJobExecution(Trigger trigger, JobExecutionContext context) {
-        if (!registered.get()) {
+        if (!handle.registered()) {
             return true; // not a job listener, so nothing would release the lock: fail closed
         }
-        return core().veto(trigger, context);
+        return handle.guard().veto(trigger, context);
     }
 
     @Override
@@ -204,171 +163,134 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
 
     @Override
     public void jobExecutionVetoed(JobExecutionContext context) {
-        core().vetoed(context);
+        handle.guard().vetoed(context);
     }
 
     @Override
     public void jobWasExecuted(JobExecutionContext context, JobExecutionException jobException) {
-        core().executed(context, jobException);
+        handle.guard().executed(context, jobException);
     }
 
     /** Releases everything, stops the guard's threads and closes a lock client it opened. Idempotent. */
     @Override
     public void close() {
-        Guard g = core;
-        if (g != null) {
-            g.close();
-        }
-    }
-
-    private Guard core() {
-        Guard g = core;
-        if (g == null) {
-            synchronized (configLock) {
-                g = core;
-                if (g == null) {
-                    g = new Guard(settings.build());
-                    core = g;
-                }
-            }
-        }
-        return g;
-    }
-
-    private PropertySettings settings() {
-        synchronized (configLock) {
-            if (settings == null || core != null) {
-                throw new IllegalStateException(
-                        "JobLockGuard is already configured; setters are for quartz.properties");
-            }
-            return settings;
-        }
+        handle.close();
     }
 
     /** quartz.properties: the listener name (Quartz calls this with the NAME of its key). */
     public void setName(String name) {
-        settings().name = name;
+        handle.properties().name(name);
     }
 
     /** quartz.properties: the Quartz data source ({@code org.quartz.dataSource.NAME}) for locks and the ledger. */
     public void setDataSource(String dataSourceName) {
-        settings().dataSource = dataSourceName;
+        handle.properties().dataSource(dataSourceName);
     }
 
     /** quartz.properties: the lock name prefix (default {@code quartz:}). */
     public void setLockPrefix(String prefix) {
-        settings().builder.lockPrefix(prefix);
+        handle.properties().lockPrefix(prefix);
     }
 
     /** quartz.properties: whether the firing ledger is on (default true). */
     public void setLedger(boolean enabled) {
-        settings().builder.ledger(enabled);
+        handle.properties().ledger(enabled);
     }
 
     /** quartz.properties: the ledger table (default {@code baton_job_firings}). */
     public void setLedgerTable(String table) {
-        settings().builder.ledgerTable(table);
+        handle.properties().ledgerTable(table);
     }
 
     /** quartz.properties: whether to create the ledger table on first use (default true). */
     public void setCreateLedgerTable(boolean create) {
-        settings().builder.createTable(create);
+        handle.properties().createLedgerTable(create);
     }
 
     /** quartz.properties: how long ledger rows are kept, ISO-8601 (default {@code P7D}). */
     public void setLedgerRetention(String duration) {
-        settings().builder.retention(PropertySettings.duration("ledgerRetention", duration));
+        handle.properties().ledgerRetention(duration);
     }
 
     /** quartz.properties: how often old ledger rows are purged, ISO-8601 (default {@code PT1H}). */
     public void setLedgerPurgeInterval(String duration) {
-        settings().builder.purgeInterval(PropertySettings.duration("ledgerPurgeInterval", duration));
+        handle.properties().ledgerPurgeInterval(duration);
     }
 
     /** quartz.properties: longest wait for a lock operation, ISO-8601 (default {@code PT10S}). */
     public void setOperationTimeout(String duration) {
-        settings().builder.operationTimeout(PropertySettings.duration("operationTimeout", duration));
+        handle.properties().operationTimeout(duration);
     }
 
     /** quartz.properties: the instance id of the guard's lock session (default {@code host:pid:random}). */
     public void setInstanceId(String instanceId) {
-        settings().instanceId = instanceId;
+        handle.properties().instanceId(instanceId);
     }
 
     @Override
     public String toString() {
-        Guard g = core;
-        return "JobLockGuard['" + (g != null ? g.config().name() : settings.name) + "']";
+        return "JobLockGuard['" + handle.nameSoFar() + "']";
     }
 
     /** Settings for a {@link JobLockGuard}. Not thread-safe; {@link #build()} validates and freezes them. */
     public static final class Builder {
-        private final GuardConfig.Builder config = GuardConfig.builder();
-        private final DataSource dataSource;
-        private final LockClient client;
-        private final LeaderElector elector;
-        private String instanceId;
+        private final BuilderSettings settings;
 
-        private Builder(DataSource dataSource, LockClient client, LeaderElector elector) {
-            this.dataSource = dataSource;
-            this.client = client;
-            this.elector = elector;
-            if (dataSource != null) {
-                config.ledgerDataSource(dataSource);
-            }
+        private Builder(BuilderSettings settings) {
+            this.settings = settings;
         }
 
         /** The listener name (default {@code baton-job-lock-guard}); unique among the scheduler's listeners. */
         public Builder name(String name) {
-            config.name(name);
+            settings.config().name(name);
             return this;
         }
 
         /** Which jobs are guarded (default: all). Unmatched jobs run as if the guard were absent. */
         public Builder jobs(Matcher<JobKey> matcher) {
-            config.jobs(matcher);
+            settings.config().jobs(matcher);
             return this;
         }
 
         /** Prefix of the lock name {@code <prefix><group>.<name>} (default {@code quartz:}). */
         public Builder lockPrefix(String prefix) {
-            config.lockPrefix(prefix);
+            settings.config().lockPrefix(prefix);
             return this;
         }
 
         /** The data source of the firing ledger (default: the builder's data source). */
         public Builder ledgerDataSource(DataSource ledgerDataSource) {
-            config.ledgerDataSource(ledgerDataSource);
+            settings.config().ledgerDataSource(ledgerDataSource);
             return this;
         }
 
         /** Turns the firing ledger off: locks only (ShedLock-style), so a late instance may run a firing again. */
         public Builder withoutLedger() {
-            config.ledger(false);
+            settings.config().ledger(false);
             return this;
         }
 
         /** The ledger table, a plain or schema-qualified identifier (default {@code baton_job_firings}). */
         public Builder ledgerTable(String table) {
-            config.ledgerTable(table);
+            settings.config().ledgerTable(table);
             return this;
         }
 
         /** Whether to create the ledger table on first use (default true); see {@code docs/sql/}. */
         public Builder createLedgerTable(boolean create) {
-            config.createTable(create);
+            settings.config().createTable(create);
             return this;
         }
 
         /** How long ledger rows are kept (default 7 days); older ones are purged. */
         public Builder ledgerRetention(Duration retention) {
-            config.retention(retention);
+            settings.config().retention(retention);
             return this;
         }
 
         /** How often old ledger rows are purged (default 1 hour; the first purge runs within a minute). */
         public Builder ledgerPurgeInterval(Duration interval) {
-            config.purgeInterval(interval);
+            settings.config().purgeInterval(interval);
             return this;
         }
 
@@ -378,23 +300,19 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
          * worker threads; a try-lock that succeeds after that is undone.
          */
         public Builder operationTimeout(Duration timeout) {
-            config.operationTimeout(timeout);
+            settings.config().operationTimeout(timeout);
             return this;
         }
 
         /** Instance id of the lock session the guard opens (only with {@link #builder(DataSource)}). */
         public Builder instanceId(String id) {
-            if (dataSource == null) {
-                throw new IllegalStateException(
-                        "instanceId is the LockClient's or LeaderElector's; set it on their builder");
-            }
-            this.instanceId = Objects.requireNonNull(id, "instanceId");
+            settings.instanceId(id);
             return this;
         }
 
         /** Dropwizard registry for per-job metrics {@code baton.quartz.<group>.<name>.*} (optional). */
         public Builder metrics(com.codahale.metrics.MetricRegistry registry) {
-            config.metrics(registry);
+            settings.config().metrics(registry);
             return this;
         }
 
@@ -405,33 +323,7 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
          * @throws IllegalStateException naming what is missing
          */
         public JobLockGuard build() {
-            if (elector != null) {
-                config.leaderGate(new LeaderGate() {
-                    @Override
-                    public boolean isLeader() {
-                        return elector.isLeader();
-                    }
-
-                    @Override
-                    public String instanceId() {
-                        return elector.instanceId();
-                    }
-                });
-            } else if (client != null) {
-                config.lockClient(() -> client, false);
-            } else {
-                String id = instanceId;
-                config.lockClient(
-                        () -> {
-                            LockClient.Builder b = LockClient.builder(dataSource);
-                            if (id != null) {
-                                b.instanceId(id);
-                            }
-                            return b.build();
-                        },
-                        true);
-            }
-            return new JobLockGuard(new Guard(config.build()));
+            return new JobLockGuard(settings.build());
         }
     }
 }

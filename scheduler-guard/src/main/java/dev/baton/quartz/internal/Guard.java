@@ -5,9 +5,6 @@ import dev.baton.election.LockClient;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobExecutionException;
@@ -46,7 +43,7 @@ public final class Guard {
     private final GuardConfig config;
     private final GuardMetrics metrics;
     private final OutageLog outage;
-    private final FiringLedger ledger; // null when off
+    private final LedgerKeeper ledger; // null when off
     private final Recovery recovery;
     private final Map<String, Firing> active = new ConcurrentHashMap<>(); // by lock name
     private final Map<Thread, Firing> byWorker = new ConcurrentHashMap<>();
@@ -54,45 +51,30 @@ public final class Guard {
     private volatile boolean shutdownRequested;
     private volatile LockClient client; // set once in start
     private volatile LockOwner owner; // set once in start
-    private volatile ScheduledExecutorService purger; // set once in start
-    private volatile String instanceId;
 
-    public Guard(GuardConfig config) {
+    Guard(GuardConfig config) {
         this.config = config;
         this.metrics = GuardMetrics.create(config.metricRegistry);
         this.outage = new OutageLog(config.name);
-        this.ledger = config.ledgerDataSource == null
-                ? null
-                : new FiringLedger(
-                        config.ledgerDataSource, config.ledgerTable, config.createTable, config.operationTimeout);
         this.recovery = new Recovery(config.name);
+        this.ledger = config.ledgerDataSource == null ? null : new LedgerKeeper(config, metrics, recovery);
     }
 
-    public GuardConfig config() {
+    GuardConfig config() {
         return config;
     }
 
     /** Starts the owner and purge threads and obtains the lock client; idempotent. */
-    public void start() {
+    void start() {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             return;
         }
         LockClient c = config.lockClient == null ? null : config.lockClient.get();
         client = c;
-        instanceId = c != null ? c.instanceId() : config.leaderGate.instanceId();
+        String instanceId = c != null ? c.instanceId() : config.leaderGate.instanceId();
         owner = new LockOwner(config.name, config.operationTimeout);
         if (ledger != null) {
-            ScheduledExecutorService p = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "baton-quartz-purge-" + config.name);
-                t.setDaemon(true);
-                return t;
-            });
-            long period = config.purgeInterval.toMillis();
-            // The future is not needed: purge() catches everything, and shutdownNow() in close() cancels it.
-            @SuppressWarnings("FutureReturnValueIgnored")
-            Object unused =
-                    p.scheduleWithFixedDelay(this::purge, Math.min(period, 60_000), period, TimeUnit.MILLISECONDS);
-            purger = p;
+            ledger.start(instanceId);
         }
     }
 
@@ -142,7 +124,7 @@ public final class Guard {
                     return true;
                 }
             }
-            if (ledger != null && !claim(firing, context, recoveryOf)) {
+            if (ledger != null && !ledger.claim(firing, context, recoveryOf)) {
                 release(firing, locked);
                 outage.succeeded();
                 metrics.vetoedDuplicate(job);
@@ -182,19 +164,15 @@ public final class Guard {
     }
 
     /** The scheduler is shutting down: close once the last active firing has ended. */
-    public void schedulerShutdown() {
+    void schedulerShutdown() {
         shutdownRequested = true;
         closeIfIdle();
     }
 
     /** Stops threads, closes the ledger connection and an owned lock client. Idempotent. */
-    public void close() {
+    void close() {
         if (state.getAndSet(State.CLOSED) != State.STARTED) {
             return;
-        }
-        ScheduledExecutorService p = purger;
-        if (p != null) {
-            p.shutdownNow();
         }
         owner.close();
         if (ledger != null) {
@@ -224,41 +202,11 @@ public final class Guard {
         }
     }
 
-    private boolean claim(Firing firing, JobExecutionContext context, Instant recoveryOf) throws Exception {
-        if (recoveryOf != null) {
-            firing.inLedger = ledger.claimRecovery(firing.jobKey, recoveryOf, instanceId);
-            return firing.inLedger;
-        }
-        FiringLedger.Claim claim = ledger.claim(
-                firing.jobKey,
-                firing.scheduledFireTime,
-                instanceId,
-                context.getRefireCount() > 0,
-                config.leaderGate == null);
-        for (FiringLedger.Abandoned a : claim.abandoned()) {
-            metrics.abandoned(firing.job);
-            boolean recover = context.getJobDetail().requestsRecovery();
-            log.warn(
-                    "Guard '{}': the firing of {} scheduled at {} by instance '{}' never finished and its lock was"
-                            + " free, so its runner is gone; marked ABANDONED{}",
-                    config.name,
-                    firing.jobKey,
-                    a.scheduledFireTime(),
-                    a.instanceId(),
-                    recover ? "; the job requests recovery, so it runs once more" : "");
-            if (recover) {
-                recovery.schedule(context.getScheduler(), firing.job, a.scheduledFireTime(), 0);
-            }
-        }
-        firing.inLedger = claim.claimed();
-        return claim.claimed();
-    }
-
     /** Ledger first (so the next holder never sees our row unfinished), then the lock, then the active entry. */
     private void finish(Firing firing, String outcome) {
         try {
             if (firing.inLedger) {
-                ledger.finish(firing.jobKey, firing.scheduledFireTime, instanceId, outcome);
+                ledger.finish(firing, outcome);
             }
         } catch (Throwable t) {
             outage.failed("recording the end of the " + firing, t);
@@ -300,17 +248,6 @@ public final class Guard {
     private void closeIfIdle() {
         if (shutdownRequested && active.isEmpty()) {
             close();
-        }
-    }
-
-    private void purge() {
-        try {
-            int n = ledger.purge(config.retention);
-            if (n > 0) {
-                log.debug("Guard '{}' purged {} ledger rows older than {}", config.name, n, config.retention);
-            }
-        } catch (Throwable t) {
-            log.warn("Guard '{}' could not purge the firing ledger; retrying later", config.name, t);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.baton.quartz.internal;
 
+import dev.baton.election.LeaderElector;
 import dev.baton.election.LockClient;
 import java.time.Duration;
 import java.util.Objects;
@@ -45,15 +46,15 @@ public final class GuardConfig {
         this.leaderGate = b.leaderGate;
     }
 
-    public static Builder builder() {
+    static Builder builder() {
         return new Builder();
     }
 
-    public String name() {
+    String name() {
         return name;
     }
 
-    public Matcher<JobKey> jobs() {
+    Matcher<JobKey> jobs() {
         return jobs;
     }
 
@@ -96,10 +97,23 @@ public final class GuardConfig {
         }
 
         /** The lock client; {@code owned}: the guard closes it when the scheduler shuts down. */
-        public Builder lockClient(Supplier<LockClient> value, boolean owned) {
+        Builder lockClient(Supplier<LockClient> value, boolean owned) {
             this.lockClient = Objects.requireNonNull(value, "lockClient");
             this.ownsLockClient = owned;
             return this;
+        }
+
+        /** A lock client the guard opens on {@code dataSource} at start and closes; {@code instanceId} may be null. */
+        Builder ownedLockClient(DataSource dataSource, String instanceId) {
+            return lockClient(
+                    () -> {
+                        LockClient.Builder b = LockClient.builder(dataSource);
+                        if (instanceId != null) {
+                            b.instanceId(instanceId);
+                        }
+                        return b.build();
+                    },
+                    true);
         }
 
         public Builder ledgerDataSource(DataSource value) {
@@ -142,8 +156,20 @@ public final class GuardConfig {
             return this;
         }
 
-        public Builder leaderGate(LeaderGate value) {
-            this.leaderGate = Objects.requireNonNull(value, "leader gate");
+        /** Leader-only mode: guarded firings run only while {@code elector} leads. */
+        Builder leaderElector(LeaderElector elector) {
+            Objects.requireNonNull(elector, "leader elector");
+            this.leaderGate = new LeaderGate() {
+                @Override
+                public boolean isLeader() {
+                    return elector.isLeader();
+                }
+
+                @Override
+                public String instanceId() {
+                    return elector.instanceId();
+                }
+            };
             return this;
         }
 

@@ -1,7 +1,7 @@
 package dev.baton.quartz.internal;
 
 /** Leader-only mode: whether this instance may run guarded jobs now. Implementations are thread-safe and cheap. */
-public interface LeaderGate {
+interface LeaderGate {
     boolean isLeader();
 
     /** The instance id recorded in the ledger. */

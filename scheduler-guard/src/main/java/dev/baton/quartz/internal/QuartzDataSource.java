@@ -10,10 +10,10 @@ import javax.sql.DataSource;
 import org.quartz.utils.DBConnectionManager;
 
 /** A {@link DataSource} over a Quartz data source ({@code org.quartz.dataSource.NAME.*}) by name. */
-public final class QuartzDataSource implements DataSource {
+final class QuartzDataSource implements DataSource {
     private final String name;
 
-    public QuartzDataSource(String name) {
+    QuartzDataSource(String name) {
         this.name = name;
     }
 
@@ -21,7 +21,7 @@ public final class QuartzDataSource implements DataSource {
      * Whether Quartz knows a data source of that name, without connecting. Null if it cannot be told (Quartz keeps
      * the lookup package-private; we read it reflectively and give up quietly if that fails).
      */
-    public static Boolean exists(String name) {
+    static Boolean exists(String name) {
         try {
             Method m = DBConnectionManager.class.getDeclaredMethod("getConnectionProvider", String.class);
             m.setAccessible(true);
