@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** SQL of the terms table {@code (group_name PK, term, holder, elected_at)}; the same DDL ships in docs/sql/. */
@@ -28,7 +29,8 @@ final class LeaderTerms {
         try (Statement st = c.createStatement()) {
             st.execute(ddl());
         } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+            // The losers of the race see 23505 (pg_type's unique index), 42P07 (relation) or 42710 (type exists).
+            if (!List.of("23505", "42P07", "42710").contains(e.getSQLState())) {
                 throw e;
             }
         }

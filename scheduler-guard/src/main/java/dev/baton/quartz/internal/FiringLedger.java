@@ -193,9 +193,9 @@ final class FiringLedger implements AutoCloseable {
                 try {
                     st.execute(ddl);
                 } catch (SQLException e) {
-                    // Two instances creating the table at once: one of them gets a unique violation on the
-                    // catalog (23505) or "already exists" (42P07); the table exists either way.
-                    if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+                    // Two instances creating the table at once: the loser gets a unique violation on the catalog
+                    // (23505), "relation already exists" (42P07) or "type already exists" (42710); it exists now.
+                    if (!List.of("23505", "42P07", "42710").contains(e.getSQLState())) {
                         throw new SQLException(
                                 "Could not create the firing ledger table " + table + " (" + ddl + "): "
                                         + e.getMessage(),
