@@ -43,18 +43,8 @@ import org.slf4j.LoggerFactory;
  * depends on the worker thread coming back (a scheduler shut down mid-run, a later listener that threw). Locking and
  * unlocking cost one round trip each on the lock client's session and never wait for another holder.
  *
- * <p><b>Registration.</b> In code: {@code JobLockGuard.builder(dataSource).build().registerWith(scheduler)}. From
- * {@code quartz.properties} alone:
- *
- * <pre>
- * org.quartz.triggerListener.batonGuard.class = dev.baton.quartz.JobLockGuard
- * org.quartz.triggerListener.batonGuard.dataSource = myDS   # an org.quartz.dataSource.myDS.* data source
- * </pre>
- *
- * Quartz then registers it as a trigger listener only; the guard registers itself as a job listener (and a scheduler
- * listener, to close on shutdown) on its first callback, before any release callback of that firing is due (the same
- * happens if code adds it with {@code addTriggerListener} alone). Its configuration is validated when Quartz
- * registers it, so a bad configuration fails {@code getScheduler()}.
+ * <p>Registration, in code or from {@code quartz.properties} alone, is described in the {@linkplain dev.baton.quartz
+ * package documentation}.
  *
  * <p>Thread-safe.
  */
