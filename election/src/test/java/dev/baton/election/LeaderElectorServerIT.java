@@ -68,8 +68,12 @@ class LeaderElectorServerIT {
 
             LeadershipEvent lost = recorder.awaitEvent("leader revoked", revoked(elected.instanceId(), term));
             assertThat(lost.reason()).isEqualTo(LeadershipEvent.Reason.CONNECTION_LOST);
+            // No ordering of `lost` before `next` here: the server ends the leader's session itself and frees the
+            // lock at once, so a successor can be granted a fraction of a millisecond before the old leader has read
+            // the news from its socket (seen once, by 0.4 ms, when the successor was elected during the shutdown).
+            // That is what the fencing term is for, and it must rise.
             LeadershipEvent next = recorder.awaitEvent("re-elected after restart", electedAfter(term));
-            assertThat(next.at()).isAfterOrEqualTo(lost.at());
+            assertThat(next.term()).isGreaterThan(lost.term());
             elected = next;
         }
         await("exactly one leader")
