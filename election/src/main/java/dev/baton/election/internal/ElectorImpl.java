@@ -164,7 +164,8 @@ public final class ElectorImpl implements LeaderElector {
         if (lp != null) {
             lp.cancelWait();
         }
-        boolean onTask = l != null && l.taskThread() == Thread.currentThread();
+        // On a task thread (also one whose term was already revoked), the session thread is waiting for us.
+        boolean onTask = leadership.isLatestTaskThread(Thread.currentThread());
         if (st != null && !onTask && st != Thread.currentThread()) {
             long bound = config.taskStopTimeout.toMillis()
                     + config.lockWaitTimeout.toMillis()

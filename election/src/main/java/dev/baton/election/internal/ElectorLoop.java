@@ -172,6 +172,11 @@ final class ElectorLoop implements Runnable {
     private void afterLeading(Leadership l) throws SQLException {
         elector.revoke(l, Reason.STOPPED, null); // no-op unless the loop ended by closing
         Reason why = l.revokedFor();
+        if (why == Reason.CHECK_TIMEOUT) {
+            // The session may still hold the lock: keep it while the old task stops, within the margin the timing
+            // contract gives it (serverReleaseAfter - stepDownAfter), so no successor starts beside it.
+            joinTask(l, config.serverReleaseAfter.minus(config.stepDownAfter).toMillis());
+        }
         if (why == Reason.CHECK_TIMEOUT || why == Reason.LOCK_LOST) {
             discard(false);
             return;
@@ -191,6 +196,17 @@ final class ElectorLoop implements Runnable {
     /** Whether the previous term's task has stopped; waits for it (bounded) so two tasks never run here at once. */
     private boolean previousTaskStopped() {
         return previous == null || awaitTask(previous);
+    }
+
+    private static void joinTask(Leadership l, long boundMs) {
+        Thread t = l.taskThread();
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(Math.max(1, boundMs));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private boolean awaitTask(Leadership l) {

@@ -18,6 +18,9 @@ final class LeaderTaskRunner implements Runnable {
 
     @Override
     public void run() {
+        if (!leadership.isLeader()) {
+            return; // revoked between election and start: never run a task for a lost term
+        }
         try {
             elector.config.task.run(leadership);
             if (elector.config.releaseWhenTaskReturns) {

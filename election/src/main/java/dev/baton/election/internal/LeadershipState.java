@@ -22,6 +22,7 @@ final class LeadershipState {
     private final LeadershipEvents events;
     private final Object stateLock = new Object();
     private volatile Leadership current; // written under stateLock; null when not leading
+    private volatile Thread lastTaskThread; // the task thread of the latest term
     private volatile long lastGoodCheckNanos;
     private volatile boolean closing; // written under stateLock
 
@@ -40,6 +41,11 @@ final class LeadershipState {
 
     Leadership current() {
         return current;
+    }
+
+    /** Whether {@code thread} runs (or ran) the task of this elector's latest term, revoked or not. */
+    boolean isLatestTaskThread(Thread thread) {
+        return lastTaskThread == thread;
     }
 
     boolean isClosing() {
@@ -62,16 +68,22 @@ final class LeadershipState {
     Leadership elect(ElectorSession.Term term, long candidateSinceNanos) {
         Leadership l = new Leadership(config, term.term, term.electedAt);
         lastGoodCheckNanos = System.nanoTime();
+        // The task thread is known before the term is published, so a revoke that comes at once (a yield or close()
+        // from a thread woken by ELECTED) interrupts it; the runner also checks leadership before it starts the task.
+        Thread t = null;
+        if (config.task != null) {
+            t = new Thread(new LeaderTaskRunner(this, l), "baton-leader-" + config.group + "-task-" + l.term());
+            t.setDaemon(true);
+            l.taskThread(t);
+            lastTaskThread = t;
+        }
         synchronized (stateLock) {
             current = l;
             events.emit(event(LeadershipEvent.Type.ELECTED, Reason.NONE, l, null));
             stateLock.notifyAll();
         }
         metrics.elected(System.nanoTime() - candidateSinceNanos);
-        if (config.task != null) {
-            Thread t = new Thread(new LeaderTaskRunner(this, l), "baton-leader-" + config.group + "-task-" + l.term());
-            t.setDaemon(true);
-            l.taskThread(t);
+        if (t != null) {
             t.start();
         }
         return l;
