@@ -24,6 +24,7 @@ import javax.sql.DataSource;
  */
 final class FiringLedger implements AutoCloseable {
     static final String ABANDONED = "ABANDONED";
+    private static final long IDLE_CHECK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
     private final DataSource dataSource;
     private final String table;
@@ -31,6 +32,7 @@ final class FiringLedger implements AutoCloseable {
     private final int queryTimeoutSeconds;
     private final ReentrantLock lock = new ReentrantLock();
     private Connection connection; // guarded by lock
+    private long lastUsedNanos; // guarded by lock
     private boolean tableReady; // guarded by lock
 
     FiringLedger(DataSource dataSource, String table, boolean createTable, Duration queryTimeout) {
@@ -80,9 +82,14 @@ final class FiringLedger implements AutoCloseable {
             if (detectAbandoned) {
                 try (PreparedStatement ps = prepare(
                         c,
+                        // A free job lock alone does not prove the runner gone: its lock session may have died
+                        // (terminated backend, network reset) while the job runs on. So a runner whose instance
+                        // still has a session (application_name = instance id) is left alone.
                         "UPDATE " + table
-                                + " SET finished_at = now(), outcome = '" + ABANDONED + "'"
-                                + " WHERE job_key = ? AND finished_at IS NULL RETURNING scheduled_fire_time, instance_id")) {
+                                + " t SET finished_at = now(), outcome = '" + ABANDONED + "'"
+                                + " WHERE job_key = ? AND finished_at IS NULL AND NOT EXISTS (SELECT 1 FROM"
+                                + " pg_stat_activity a WHERE a.application_name = t.instance_id)"
+                                + " RETURNING scheduled_fire_time, instance_id")) {
                     ps.setString(1, jobKey);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -162,6 +169,11 @@ final class FiringLedger implements AutoCloseable {
     private <T> T withConnection(SqlFunction<T> body) throws SQLException {
         lock.lock();
         try {
+            if (connection != null && System.nanoTime() - lastUsedNanos > IDLE_CHECK_NANOS && !connection.isValid(1)) {
+                // Idle long enough for a DBA timeout or a NAT to have cut it: reopen rather than fail a firing.
+                discard();
+            }
+            lastUsedNanos = System.nanoTime();
             if (connection == null) {
                 Connection c = dataSource.getConnection();
                 try {
