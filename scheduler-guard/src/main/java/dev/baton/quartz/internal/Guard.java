@@ -191,12 +191,17 @@ public final class Guard {
             }
             context.put(FIRING, null);
             byWorker.remove(firing.worker, firing);
-            if (ran) {
-                metrics.executed(firing.job, System.nanoTime() - firing.startNanos - firing.vetoNanos);
-            }
+            long runNanos = System.nanoTime() - firing.startNanos - firing.vetoNanos;
             long t0 = System.nanoTime();
-            finish(firing, outcome);
-            metrics.overhead(firing.job, firing.vetoNanos + System.nanoTime() - t0);
+            finish(firing, outcome); // first: a metrics failure must never keep the lock or leave the row open
+            try {
+                if (ran) {
+                    metrics.executed(firing.job, runNanos);
+                }
+                metrics.overhead(firing.job, firing.vetoNanos + System.nanoTime() - t0);
+            } catch (RuntimeException e) {
+                log.warn("Guard '{}' could not record metrics of the {}", config.name, firing, e);
+            }
         } catch (Throwable t) {
             log.error("Guard '{}' failed to end a firing; ignored so Quartz carries on", config.name, t);
         }
