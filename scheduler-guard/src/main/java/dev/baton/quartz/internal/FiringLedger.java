@@ -33,6 +33,7 @@ final class FiringLedger implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private Connection connection; // guarded by lock
     private long lastUsedNanos; // guarded by lock
+    private boolean closed; // guarded by lock
     private boolean tableReady; // guarded by lock
 
     FiringLedger(DataSource dataSource, String table, boolean createTable, Duration queryTimeout) {
@@ -160,6 +161,7 @@ final class FiringLedger implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
+            closed = true;
             discard();
         } finally {
             lock.unlock();
@@ -169,6 +171,10 @@ final class FiringLedger implements AutoCloseable {
     private <T> T withConnection(SqlFunction<T> body) throws SQLException {
         lock.lock();
         try {
+            if (closed) {
+                // A callback after close() must not borrow a pool connection that nobody would give back.
+                throw new SQLException("The firing ledger of this guard is closed", "08003");
+            }
             if (connection != null && System.nanoTime() - lastUsedNanos > IDLE_CHECK_NANOS && !connection.isValid(1)) {
                 // Idle long enough for a DBA timeout or a NAT to have cut it: reopen rather than fail a firing.
                 discard();

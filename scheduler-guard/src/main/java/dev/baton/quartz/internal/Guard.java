@@ -174,6 +174,17 @@ public final class Guard {
         if (state.getAndSet(State.CLOSED) != State.STARTED) {
             return;
         }
+        // Closed while firings still run (an explicit close): give their locks back so other instances are not kept
+        // out for as long as our client lives; their ledger rows are finished by the callbacks that still come.
+        for (Firing firing : active.values()) {
+            if (firing.lock != null) {
+                try {
+                    owner.unlock(firing.lock);
+                } catch (RuntimeException e) {
+                    log.warn("Guard '{}' could not release the lock of the {} at close", config.name, firing, e);
+                }
+            }
+        }
         owner.close();
         if (ledger != null) {
             ledger.close();
