@@ -92,6 +92,11 @@ public final class ElectorImpl implements LeaderElector {
         t.setDaemon(true);
         sessionThread = t;
         t.start();
+        if (state.get() == State.CLOSED) {
+            // close() ran while the first session was opening and saw no threads yet: the session thread sees the
+            // closing flag and ends by itself; the watchdog must be stopped here.
+            dog.shutdownNow();
+        }
     }
 
     static boolean isTransient(SQLException e) {
