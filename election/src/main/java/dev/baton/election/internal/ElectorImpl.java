@@ -99,9 +99,9 @@ public final class ElectorImpl implements LeaderElector {
         }
     }
 
+    /** A failure a reconnect may cure (the lock client's classification of a lost connection). */
     static boolean isTransient(SQLException e) {
-        String s = e.getSQLState();
-        return s == null || s.startsWith("08") || s.startsWith("57P");
+        return SqlStates.connectionLost(e);
     }
 
     @Override

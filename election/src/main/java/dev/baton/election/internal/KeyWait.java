@@ -52,10 +52,14 @@ final class KeyWait {
         }
     }
 
-    /** Milliseconds left before {@code deadline}, saturating; {@code Long.MAX_VALUE} for none. */
+    /** Nanoseconds left before {@code deadline} (may be negative); {@code Long.MAX_VALUE} stands for no deadline. */
+    static long remainingNanos(long deadline) {
+        return deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+    }
+
+    /** Milliseconds left before {@code deadline}, at least 0; {@code Long.MAX_VALUE} for none. */
     static long remainingMillis(long deadline) {
-        return deadline == Long.MAX_VALUE
-                ? Long.MAX_VALUE
-                : Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        long nanos = remainingNanos(deadline);
+        return nanos == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, TimeUnit.NANOSECONDS.toMillis(nanos));
     }
 }

@@ -10,10 +10,18 @@ final class SqlStates {
 
     private SqlStates() {}
 
+    /**
+     * Whether the SQLState alone says the connection is gone (08xxx connection exceptions, 57P01..05 termination
+     * and shutdown, or no state at all): a new connection may cure it, the old session's locks are gone.
+     */
+    static boolean connectionLost(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("57P");
+    }
+
     /** Whether the error means the session is gone or unusable, so its locks are gone too. */
     static boolean sessionFailed(SQLException e, Connection connection) {
-        String state = e.getSQLState();
-        if (state == null || state.startsWith("08") || state.startsWith("57P")) {
+        if (connectionLost(e)) {
             return true;
         }
         try {

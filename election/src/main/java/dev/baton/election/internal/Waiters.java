@@ -66,10 +66,10 @@ final class Waiters {
             throws InterruptedException {
         PgSession session = borrow();
         if (session == null) {
-            pause(Math.min(POLL_NANOS, remaining(deadline)), interruptible);
+            pause(Math.min(POLL_NANOS, KeyWait.remainingNanos(deadline)), interruptible);
             return null;
         }
-        long sliceMs = Math.max(1, Math.min(MAX_SLICE_MS, TimeUnit.NANOSECONDS.toMillis(remaining(deadline))));
+        long sliceMs = Math.max(1, Math.min(MAX_SLICE_MS, KeyWait.remainingMillis(deadline)));
         AtomicBoolean cancelled = new AtomicBoolean();
         PgSession.SessionHold hold = null;
         boolean reassert = false;
@@ -218,11 +218,6 @@ final class Waiters {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /** Nanoseconds left; {@code Long.MAX_VALUE} stands for no deadline. */
-    private static long remaining(long deadline) {
-        return deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
     }
 
     /** Sleeps; an uninterruptible sleep keeps (and restores) an interrupt instead of returning at once. */
