@@ -1,8 +1,10 @@
 package dev.baton.election;
 
-import dev.baton.election.internal.ClientConfig;
+import dev.baton.BatonException;
 import dev.baton.election.internal.ElectorConfig;
 import dev.baton.election.internal.ElectorImpl;
+import dev.baton.internal.ConnectionSource;
+import dev.baton.lock.LockKey;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -47,12 +49,12 @@ public interface LeaderElector extends AutoCloseable {
      * long as it runs, drops its advisory locks before giving it back, and evicts or aborts it when in doubt.
      */
     static Builder builder(DataSource dataSource, String group) {
-        return new Builder(ClientConfig.Source.of(dataSource), group);
+        return new Builder(ConnectionSource.of(dataSource), group);
     }
 
     /** A builder that opens physical connections of its own with {@link java.sql.DriverManager} (preferred). */
     static Builder builder(String jdbcUrl, Properties properties, String group) {
-        return new Builder(ClientConfig.Source.of(jdbcUrl, properties), group);
+        return new Builder(ConnectionSource.of(jdbcUrl, properties), group);
     }
 
     /**
@@ -111,7 +113,7 @@ public interface LeaderElector extends AutoCloseable {
     final class Builder {
         private final ElectorConfig.Builder config;
 
-        Builder(ClientConfig.Source source, String group) {
+        Builder(ConnectionSource source, String group) {
             this.config = ElectorConfig.builder(source, group);
         }
 

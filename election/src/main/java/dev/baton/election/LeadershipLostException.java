@@ -1,5 +1,7 @@
 package dev.baton.election;
 
+import dev.baton.BatonException;
+
 /** Thrown by {@link LeaderContext#checkLeadership()} when the term is no longer held. */
 public class LeadershipLostException extends BatonException {
     private static final long serialVersionUID = 1L;

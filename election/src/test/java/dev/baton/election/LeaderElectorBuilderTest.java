@@ -3,6 +3,7 @@ package dev.baton.election;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.lock.LockKey;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Nested;

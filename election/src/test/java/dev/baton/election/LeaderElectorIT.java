@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.baton.BatonException;
+import dev.baton.lock.LockKey;
 import dev.baton.testkit.PostgresExtension;
 import dev.baton.testkit.PostgresServer;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.baton.BatonException;
 import dev.baton.testkit.PostgresExtension;
 import dev.baton.testkit.PostgresServer;
 import java.io.IOException;

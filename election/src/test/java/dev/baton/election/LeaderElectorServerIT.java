@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.baton.BatonException;
 import dev.baton.testkit.PostgresServer;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.baton.examples;
 
-import dev.baton.election.DistributedLock;
-import dev.baton.election.LockClient;
+import dev.baton.lock.DistributedLock;
+import dev.baton.lock.LockClient;
 import dev.baton.testkit.PostgresServer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;

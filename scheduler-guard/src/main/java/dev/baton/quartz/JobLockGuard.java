@@ -1,7 +1,7 @@
 package dev.baton.quartz;
 
 import dev.baton.election.LeaderElector;
-import dev.baton.election.LockClient;
+import dev.baton.lock.LockClient;
 import dev.baton.quartz.internal.BuilderSettings;
 import dev.baton.quartz.internal.GuardHandle;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.baton.quartz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.baton.election.LockClient;
+import dev.baton.lock.LockClient;
 import dev.baton.testkit.PostgresExtension;
 import dev.baton.testkit.PostgresServer;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.baton.quartz;
 
-import dev.baton.election.LockClient;
+import dev.baton.lock.LockClient;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;

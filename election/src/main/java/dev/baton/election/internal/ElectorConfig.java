@@ -3,7 +3,10 @@ package dev.baton.election.internal;
 import dev.baton.election.LeaderElector;
 import dev.baton.election.LeaderTask;
 import dev.baton.election.LeadershipListener;
-import dev.baton.election.LockKey;
+import dev.baton.internal.ConnectionSource;
+import dev.baton.internal.InstanceIds;
+import dev.baton.internal.Validate;
+import dev.baton.lock.LockKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +18,7 @@ public final class ElectorConfig {
     private static final Pattern TABLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}(\\.[a-z_][a-z0-9_]{0,62})?");
     static final int KEEPALIVE_COUNT = 3;
 
-    final ClientConfig.Source source;
+    final ConnectionSource source;
     final String group;
     final LockKey key;
     final String instanceId;
@@ -39,7 +42,7 @@ public final class ElectorConfig {
         this.source = b.source;
         this.group = b.group;
         this.key = LeaderElector.lockKey(b.group);
-        this.instanceId = b.instanceId != null ? b.instanceId : ClientConfig.defaultInstanceId();
+        this.instanceId = b.instanceId != null ? b.instanceId : InstanceIds.defaultInstanceId();
         this.task = b.task;
         this.releaseWhenTaskReturns = b.releaseWhenTaskReturns;
         this.listeners = List.copyOf(b.listeners);
@@ -60,7 +63,7 @@ public final class ElectorConfig {
         this.keepaliveIdleSeconds = (int) (total - (long) keepaliveIntervalSeconds * KEEPALIVE_COUNT);
     }
 
-    public static Builder builder(ClientConfig.Source source, String group) {
+    public static Builder builder(ConnectionSource source, String group) {
         return new Builder(source, group);
     }
 
@@ -78,7 +81,7 @@ public final class ElectorConfig {
 
     /** Mutable settings; {@link #build()} validates. */
     public static final class Builder {
-        private final ClientConfig.Source source;
+        private final ConnectionSource source;
         private final String group;
         private String instanceId;
         private LeaderTask task;
@@ -95,7 +98,7 @@ public final class ElectorConfig {
         private String tableName = "baton_leader_terms";
         private boolean createTable = true;
 
-        private Builder(ClientConfig.Source source, String group) {
+        private Builder(ConnectionSource source, String group) {
             this.source = Objects.requireNonNull(source, "source");
             if (group == null || group.isBlank()) {
                 throw new IllegalArgumentException("group must not be null or blank; name the set of instances");
@@ -108,7 +111,7 @@ public final class ElectorConfig {
         }
 
         public void instanceId(String id) {
-            this.instanceId = Validate.identifierText(id, "instanceId");
+            this.instanceId = Validate.applicationName(id, "instanceId");
         }
 
         public void task(LeaderTask task) {

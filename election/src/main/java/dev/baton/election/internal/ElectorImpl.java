@@ -1,9 +1,11 @@
 package dev.baton.election.internal;
 
-import dev.baton.election.BatonException;
+import dev.baton.BatonException;
 import dev.baton.election.LeaderElector;
 import dev.baton.election.LeaderInfo;
 import dev.baton.election.LeadershipEvent.Reason;
+import dev.baton.internal.SqlStates;
+import dev.baton.internal.Validate;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;

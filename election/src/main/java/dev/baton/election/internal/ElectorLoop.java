@@ -1,6 +1,6 @@
 package dev.baton.election.internal;
 
-import dev.baton.election.BatonException;
+import dev.baton.BatonException;
 import dev.baton.election.LeadershipEvent.Reason;
 import java.sql.SQLException;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.baton.election.internal;
 
+import dev.baton.internal.Sessions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -49,11 +50,11 @@ final class ElectorPoolerProbe {
                     "Elector '{}': pooler probe could not open a second session ({}); relying on pid checks",
                     config.instanceId,
                     e.toString());
-            var unused = opening.thenAccept(c -> SessionSetup.discard(config.source, c, true));
+            var unused = opening.thenAccept(c -> Sessions.discard(config.source, c, true));
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            var unused = opening.thenAccept(c -> SessionSetup.discard(config.source, c, true));
+            var unused = opening.thenAccept(c -> Sessions.discard(config.source, c, true));
             return;
         }
         int probePid;
@@ -64,7 +65,7 @@ final class ElectorPoolerProbe {
             ourPidAgain = pid(ours);
             probe.rollback();
         } finally {
-            SessionSetup.discard(config.source, probe, true);
+            Sessions.discard(config.source, probe, true);
         }
         if (probePid == ourPid || ourPidAgain != ourPid) {
             throw pooler(

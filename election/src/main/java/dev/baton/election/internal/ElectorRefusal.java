@@ -1,6 +1,6 @@
 package dev.baton.election.internal;
 
-import dev.baton.election.BatonException;
+import dev.baton.BatonException;
 
 /** The server cannot host an election (standby, transaction-mode pooler, missing table): retrying will not help. */
 final class ElectorRefusal extends BatonException {

@@ -1,13 +1,14 @@
 package dev.baton.election.internal;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import dev.baton.internal.Sessions;
+import dev.baton.internal.SqlStates;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.concurrent.Executor;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +24,7 @@ final class ElectorSession {
     private final LeaderTerms terms;
     private final Connection connection;
     private final int backendPid;
-    private final Object pgConnection; // org.postgresql.PGConnection, or null for another driver
-    private final Method getNotifications; // PGConnection.getNotifications(int), or null
+    private final PGConnection pgConnection; // null behind a wrapper that does not unwrap to pgjdbc
     private final PreparedStatement lockStatement;
     private final PreparedStatement checkStatement;
     private final PreparedStatement bumpStatement;
@@ -35,20 +35,16 @@ final class ElectorSession {
         this.terms = new LeaderTerms(config.tableName);
         this.connection = connection;
         this.backendPid = backendPid;
-        Object pg = null;
-        Method m = null;
+        PGConnection pg = null;
         try {
-            Class<?> type = Class.forName(
-                    "org.postgresql.PGConnection", false, connection.getClass().getClassLoader());
-            if (connection.isWrapperFor(type)) {
-                pg = connection.unwrap(type);
-                m = type.getMethod("getNotifications", int.class);
+            // pgjdbc itself, or a wrapper (a pool's proxy) that unwraps to it.
+            if (connection.isWrapperFor(PGConnection.class)) {
+                pg = connection.unwrap(PGConnection.class);
             }
-        } catch (ClassNotFoundException | NoSuchMethodException | SQLException e) {
+        } catch (SQLException e) {
             log.debug("No pgjdbc PGConnection behind {}; loss is detected by checks only", connection, e);
         }
         this.pgConnection = pg;
-        this.getNotifications = m;
         long key = config.key.value();
         this.lockStatement = connection.prepareStatement("SELECT pg_advisory_lock(?)");
         this.lockStatement.setLong(1, key);
@@ -75,7 +71,7 @@ final class ElectorSession {
         Connection c = config.source.open();
         try {
             c.setAutoCommit(true);
-            int pid = SessionSetup.apply(c, config.instanceId, true);
+            int pid = Sessions.apply(c, config.instanceId, true);
             applyTiming(c, config);
             refuseStandby(c, config);
             ElectorPoolerProbe.refuseTransactionPooling(config, c, pid);
@@ -89,7 +85,7 @@ final class ElectorSession {
             c.setNetworkTimeout(DIRECT, (int) (config.lockWaitTimeout.toMillis() + config.stepDownAfter.toMillis()));
             return new ElectorSession(config, c, pid);
         } catch (SQLException | RuntimeException e) {
-            SessionSetup.discard(config.source, c, false);
+            Sessions.discard(config.source, c, false);
             throw e;
         }
     }
@@ -182,24 +178,14 @@ final class ElectorSession {
 
     /**
      * Reads the socket for up to {@code millis}: returns at once with an exception when the backend is terminated, the
-     * server shuts down or the socket closes. Without pgjdbc it just waits.
+     * server shuts down or the socket closes. Behind a wrapper that hides pgjdbc it just waits.
      */
     void watchSocket(int millis) throws SQLException, InterruptedException {
-        if (getNotifications == null) {
+        if (pgConnection == null) {
             Thread.sleep(millis);
             return;
         }
-        try {
-            getNotifications.invoke(pgConnection, millis);
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof SQLException sql) {
-                throw sql;
-            }
-            throw new SQLException("getNotifications failed: " + cause, "08006", cause);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
+        pgConnection.getNotifications(millis);
     }
 
     /** Releases the lock; false if PostgreSQL says it was not held. */
@@ -213,7 +199,7 @@ final class ElectorSession {
 
     /** Gives the connection back: unlock-all and close when healthy, evict or abort otherwise. */
     void discard(boolean healthy) {
-        SessionSetup.discard(config.source, connection, healthy);
+        Sessions.discard(config.source, connection, healthy);
     }
 
     /** A new term. */

@@ -1,7 +1,7 @@
 package dev.baton.election.internal;
 
 import dev.baton.election.LeaderInfo;
-import dev.baton.election.LockKey;
+import dev.baton.lock.LockKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,7 +1,7 @@
 package dev.baton.quartz.internal;
 
 import dev.baton.election.LeaderElector;
-import dev.baton.election.LockClient;
+import dev.baton.lock.LockClient;
 import java.util.Objects;
 import javax.sql.DataSource;
 

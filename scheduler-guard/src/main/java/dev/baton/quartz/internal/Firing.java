@@ -1,6 +1,6 @@
 package dev.baton.quartz.internal;
 
-import dev.baton.election.DistributedLock;
+import dev.baton.lock.DistributedLock;
 import java.time.Instant;
 import org.quartz.JobKey;
 

@@ -1,5 +1,6 @@
 package dev.baton.quartz.internal;
 
+import dev.baton.internal.SqlFunction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

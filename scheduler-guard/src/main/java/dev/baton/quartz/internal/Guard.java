@@ -1,7 +1,7 @@
 package dev.baton.quartz.internal;
 
-import dev.baton.election.DistributedLock;
-import dev.baton.election.LockClient;
+import dev.baton.lock.DistributedLock;
+import dev.baton.lock.LockClient;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

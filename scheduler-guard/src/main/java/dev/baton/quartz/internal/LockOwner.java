@@ -1,7 +1,7 @@
 package dev.baton.quartz.internal;
 
-import dev.baton.election.BatonException;
-import dev.baton.election.DistributedLock;
+import dev.baton.BatonException;
+import dev.baton.lock.DistributedLock;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;

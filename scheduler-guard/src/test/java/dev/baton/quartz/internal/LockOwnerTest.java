@@ -3,8 +3,8 @@ package dev.baton.quartz.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.baton.election.DistributedLock;
-import dev.baton.election.LockClient;
+import dev.baton.lock.DistributedLock;
+import dev.baton.lock.LockClient;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

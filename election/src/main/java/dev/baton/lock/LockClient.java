@@ -1,0 +1,213 @@
+package dev.baton.lock;
+
+import dev.baton.internal.ConnectionSource;
+import dev.baton.lock.internal.ClientConfig;
+import dev.baton.lock.internal.InMemoryLockClient;
+import dev.baton.lock.internal.PgLockClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import javax.sql.DataSource;
+
+/**
+ * Advisory locks on PostgreSQL, many locks multiplexed over one dedicated session.
+ *
+ * <p>Algorithm:
+ *
+ * <ol>
+ *   <li>The client opens one main session and keeps it; locks taken without waiting are session-level advisory
+ *       locks on it.
+ *   <li>Holds are counted per thread in the JVM. Only the first hold of a key (per mode) by the client asks
+ *       PostgreSQL ({@code pg_try_advisory_lock}, one round trip); only the last release unlocks it (one round trip,
+ *       whose boolean is checked: {@code false} is reported as a loss).
+ *   <li>When another session holds the key, one thread per key blocks natively in {@code pg_advisory_lock} on a
+ *       waiter session (bounded by {@code lock_timeout}), so it is granted the lock within milliseconds of any release
+ *       (graceful, crash, or a foreign client), in PostgreSQL's FIFO order; the hold stays on that session until the
+ *       key's last local hold is released. Threads of this JVM wait for each other on in-memory conditions.
+ *   <li>While keys are held, a heartbeat checks the sessions; a failure marks every hold of that session lost at
+ *       once, tells the listeners, and the next operation opens a new session.
+ *   <li>{@link #close()} releases everything ({@code pg_advisory_unlock_all()}) and closes every session.
+ * </ol>
+ *
+ * <p>Thread-safe. Obtain one client per JVM (per database) and share it.
+ */
+public interface LockClient extends AutoCloseable {
+
+    /** A client with default settings whose session comes from {@code dataSource}. */
+    static LockClient create(DataSource dataSource) {
+        return builder(dataSource).build();
+    }
+
+    /**
+     * A builder whose sessions come from {@code dataSource}. If it is a pool, the client treats its connection as
+     * borrowed: it runs {@code pg_advisory_unlock_all()} before giving it back and evicts or aborts it when its state
+     * is in doubt. Prefer {@link #builder(String, Properties)} where you can, so the lock session takes no pool slot.
+     */
+    static Builder builder(DataSource dataSource) {
+        return new Builder(ConnectionSource.of(dataSource));
+    }
+
+    /** A builder that opens physical connections of its own with {@link java.sql.DriverManager}. */
+    static Builder builder(String jdbcUrl, Properties properties) {
+        return new Builder(ConnectionSource.of(jdbcUrl, properties));
+    }
+
+    /**
+     * A client that keeps its locks in this JVM only, with the same API and semantics (re-entrancy, shared and
+     * exclusive, timeouts, interruption). For users' unit tests; it coordinates nothing across processes.
+     */
+    static LockClient inMemory() {
+        return new InMemoryLockClient("in-memory");
+    }
+
+    /** The exclusive lock on {@code LockKey.named(name)}. */
+    default DistributedLock lock(String name) {
+        return lock(LockKey.named(name));
+    }
+
+    /** The exclusive lock on {@code key}. */
+    DistributedLock lock(LockKey key);
+
+    /** The shared lock on {@code LockKey.named(name)}. */
+    default DistributedLock sharedLock(String name) {
+        return sharedLock(LockKey.named(name));
+    }
+
+    /** The shared lock on {@code key}. */
+    DistributedLock sharedLock(LockKey key);
+
+    /**
+     * An exclusive {@link LockLease} on {@code LockKey.named(name)} if the lock is free now: one round trip. Empty if
+     * any other holder has the key, this client's threads and leases included (a lease is not re-entrant).
+     */
+    default Optional<LockLease> tryAcquire(String name) {
+        return tryAcquire(LockKey.named(name));
+    }
+
+    /** As {@link #tryAcquire(String)}, on {@code key}. */
+    Optional<LockLease> tryAcquire(LockKey key);
+
+    /**
+     * An exclusive {@link LockLease} on {@code LockKey.named(name)}, waiting at most {@code timeout} for it.
+     *
+     * @throws IllegalArgumentException if the timeout is null or negative
+     * @throws InterruptedException if interrupted while waiting; nothing is then held
+     */
+    default Optional<LockLease> tryAcquire(String name, Duration timeout) throws InterruptedException {
+        return tryAcquire(LockKey.named(name), timeout);
+    }
+
+    /** As {@link #tryAcquire(String, Duration)}, on {@code key}. */
+    Optional<LockLease> tryAcquire(LockKey key, Duration timeout) throws InterruptedException;
+
+    /** A shared {@link LockLease} on {@code LockKey.named(name)} if no exclusive holder has it now. */
+    default Optional<LockLease> tryAcquireShared(String name) {
+        return tryAcquireShared(LockKey.named(name));
+    }
+
+    /** As {@link #tryAcquireShared(String)}, on {@code key}. */
+    Optional<LockLease> tryAcquireShared(LockKey key);
+
+    /** A shared {@link LockLease} on {@code LockKey.named(name)}, waiting at most {@code timeout}. */
+    default Optional<LockLease> tryAcquireShared(String name, Duration timeout) throws InterruptedException {
+        return tryAcquireShared(LockKey.named(name), timeout);
+    }
+
+    /** As {@link #tryAcquireShared(String, Duration)}, on {@code key}. */
+    Optional<LockLease> tryAcquireShared(LockKey key, Duration timeout) throws InterruptedException;
+
+    /** Whether any session (this client's included) holds {@code LockKey.named(name)}, in any mode. One round trip. */
+    default boolean isLocked(String name) {
+        return isLocked(LockKey.named(name));
+    }
+
+    /** Whether any session (this client's included) holds {@code key}, in any mode. One round trip. */
+    default boolean isLocked(LockKey key) {
+        return !holders(key).isEmpty();
+    }
+
+    /** A holder of {@code LockKey.named(name)}, the exclusive one if any. One round trip. */
+    default Optional<LockHolder> holder(String name) {
+        return holder(LockKey.named(name));
+    }
+
+    /** A holder of {@code key}, the exclusive one if any. One round trip. */
+    default Optional<LockHolder> holder(LockKey key) {
+        return holders(key).stream().min((a, b) -> a.mode().compareTo(b.mode()));
+    }
+
+    /** Every session holding {@code key}, from {@code pg_locks} joined with {@code pg_stat_activity}. */
+    List<LockHolder> holders(LockKey key);
+
+    /** This client's instance id (also its sessions' {@code application_name}). */
+    String instanceId();
+
+    /**
+     * Releases every lock, closes the session and waiter connections, and makes further use throw
+     * {@link IllegalStateException}. Threads still holding locks see {@link DistributedLock#isValid()} turn false.
+     * Idempotent.
+     */
+    @Override
+    void close();
+
+    /** Settings for a {@link LockClient}. Not thread-safe; {@link #build()} validates and freezes them. */
+    final class Builder {
+        private final ClientConfig.Builder config;
+
+        Builder(ConnectionSource source) {
+            this.config = ClientConfig.builder(source);
+        }
+
+        /** The instance id; default {@code host:pid:random}. Also the session's {@code application_name}. */
+        public Builder instanceId(String instanceId) {
+            config.instanceId(instanceId);
+            return this;
+        }
+
+        /** The {@code application_name} of the sessions, when it should differ from the instance id. */
+        public Builder applicationName(String applicationName) {
+            config.applicationName(applicationName);
+            return this;
+        }
+
+        /** Dropwizard registry for the client's metrics (optional). */
+        public Builder metrics(com.codahale.metrics.MetricRegistry registry) {
+            config.metrics(registry);
+            return this;
+        }
+
+        /** Adds a listener told about lost holds. */
+        public Builder addListener(LockClientListener listener) {
+            config.addListener(listener);
+            return this;
+        }
+
+        /** Most distinct keys this client may hold at once (default 1 000); an acquire past it throws. */
+        public Builder maxKeys(int maxKeys) {
+            config.maxKeys(maxKeys);
+            return this;
+        }
+
+        /** How often the session is checked while any key is held (default 1 s). */
+        public Builder heartbeatInterval(java.time.Duration interval) {
+            config.heartbeatInterval(interval);
+            return this;
+        }
+
+        /** Most connections used at once by waiters blocked on other sessions' locks (default 8). */
+        public Builder maxWaiterConnections(int max) {
+            config.maxWaiterConnections(max);
+            return this;
+        }
+
+        /**
+         * Validates the settings and opens the client. The session itself is opened on first use.
+         *
+         * @throws IllegalArgumentException naming a bad setting
+         */
+        public LockClient build() {
+            return PgLockClient.open(config.build());
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.baton.lock;
+
+import java.util.Set;
+
+/**
+ * Told when holds are lost: the client's session died (every key at once), or PostgreSQL answered an unlock with
+ * {@code false} (that key was no longer held). Called on the thread that noticed the loss, never under an internal
+ * lock; exceptions are logged and ignored. Implementations must be thread-safe and quick.
+ */
+@FunctionalInterface
+public interface LockClientListener {
+
+    /** Why holds were lost. */
+    enum Reason {
+        /** The session ended (backend terminated, server restart, network failure, socket closed). */
+        SESSION_LOST,
+        /** {@code pg_advisory_unlock} returned false: PostgreSQL no longer had the lock for this session. */
+        UNLOCK_NOT_HELD
+    }
+
+    /**
+     * Holds were lost.
+     *
+     * @param client the client that lost them
+     * @param keys the keys whose holds were lost
+     * @param reason why
+     * @param cause the failure that revealed it, or null
+     */
+    void locksLost(LockClient client, Set<LockKey> keys, Reason reason, Throwable cause);
+}

@@ -1,0 +1,126 @@
+package dev.baton.lock.internal;
+
+import dev.baton.internal.ConnectionSource;
+import dev.baton.internal.InstanceIds;
+import dev.baton.internal.Validate;
+import dev.baton.lock.LockClientListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Frozen, validated settings of a lock client. */
+public final class ClientConfig {
+    private final ConnectionSource source;
+    private final String instanceId;
+    private final String applicationName;
+    private final Object metricRegistry; // a com.codahale.metrics.MetricRegistry, typed loosely: metrics are optional
+    private final List<LockClientListener> listeners;
+    private final int maxKeys;
+    private final Duration heartbeatInterval;
+    private final int maxWaiterConnections;
+
+    private ClientConfig(Builder b) {
+        this.source = b.source;
+        this.instanceId = b.instanceId != null ? b.instanceId : InstanceIds.defaultInstanceId();
+        this.applicationName = b.applicationName != null ? b.applicationName : instanceId;
+        this.metricRegistry = b.metricRegistry;
+        this.listeners = List.copyOf(b.listeners);
+        this.maxKeys = b.maxKeys;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.maxWaiterConnections = b.maxWaiterConnections;
+    }
+
+    public static Builder builder(ConnectionSource source) {
+        return new Builder(source);
+    }
+
+    public ConnectionSource source() {
+        return source;
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public String applicationName() {
+        return applicationName;
+    }
+
+    /** The registry, or null. */
+    public Object metricRegistry() {
+        return metricRegistry;
+    }
+
+    public List<LockClientListener> listeners() {
+        return listeners;
+    }
+
+    public int maxKeys() {
+        return maxKeys;
+    }
+
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    public int maxWaiterConnections() {
+        return maxWaiterConnections;
+    }
+
+    /** Mutable settings; {@link #build()} validates. */
+    public static final class Builder {
+        private final ConnectionSource source;
+        private String instanceId;
+        private String applicationName;
+        private Object metricRegistry;
+        private final List<LockClientListener> listeners = new ArrayList<>();
+        private int maxKeys = 1000;
+        private Duration heartbeatInterval = Duration.ofSeconds(1);
+        private int maxWaiterConnections = 8;
+
+        private Builder(ConnectionSource source) {
+            this.source = Objects.requireNonNull(source, "source");
+        }
+
+        public void instanceId(String id) {
+            this.instanceId = Validate.applicationName(id, "instanceId");
+        }
+
+        public void applicationName(String name) {
+            this.applicationName = Validate.applicationName(name, "applicationName");
+        }
+
+        public void metrics(Object registry) {
+            this.metricRegistry =
+                    Objects.requireNonNull(registry, "metrics registry must not be null; omit the call instead");
+        }
+
+        public void addListener(LockClientListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+        }
+
+        public void maxKeys(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxKeys must be at least 1, got " + max);
+            }
+            this.maxKeys = max;
+        }
+
+        public void heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = Validate.positive(interval, "heartbeatInterval");
+        }
+
+        public void maxWaiterConnections(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException(
+                        "maxWaiterConnections must be >= 0 (0 makes waiters poll), got " + max);
+            }
+            this.maxWaiterConnections = max;
+        }
+
+        public ClientConfig build() {
+            return new ClientConfig(this);
+        }
+    }
+}

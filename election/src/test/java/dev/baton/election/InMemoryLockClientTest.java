@@ -1,9 +1,0 @@
-package dev.baton.election;
-
-/** The contract for {@link LockClient#inMemory()}. */
-class InMemoryLockClientTest extends LockClientContract {
-    @Override
-    LockClient newClient(String instanceId) {
-        return LockClient.inMemory();
-    }
-}
