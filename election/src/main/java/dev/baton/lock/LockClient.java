@@ -4,8 +4,10 @@ import dev.baton.internal.ConnectionSource;
 import dev.baton.lock.internal.ClientConfig;
 import dev.baton.lock.internal.InMemoryLockClient;
 import dev.baton.lock.internal.PgLockClient;
+import dev.baton.lock.internal.dropwizard.DropwizardLockMetrics;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -173,7 +175,8 @@ public interface LockClient extends AutoCloseable {
 
         /** Dropwizard registry for the client's metrics (optional). */
         public Builder metrics(com.codahale.metrics.MetricRegistry registry) {
-            config.metrics(registry);
+            Objects.requireNonNull(registry, "metrics registry must not be null; omit the call instead");
+            config.metrics(DropwizardLockMetrics.factory(registry));
             return this;
         }
 

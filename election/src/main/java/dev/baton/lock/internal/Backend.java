@@ -6,35 +6,40 @@ import dev.baton.lock.LockMode;
 import java.util.List;
 
 /**
- * Where a {@link LockEngine} takes the cross-process part of a lock: PostgreSQL sessions, or nothing for the in-memory
- * client. The engine never calls these under its state lock; {@link #tryAcquire} and {@link #release} run for one key
- * at a time (the key is marked busy), while {@link #awaitAcquire} of one thread per key may run beside them.
+ * Where a {@link KeyState} takes the cross-process part of a lock: PostgreSQL sessions, or nothing for the in-memory
+ * client. Never called under a key's state lock. {@link #tryAcquire}, {@link #acquireBeside} and {@link #release}
+ * run for one key at a time (the key is marked busy); {@link #await} of one thread per key may run beside them.
  */
 interface Backend {
 
-    /** A server-side hold: which session holds it, and whether that session is still the one that took it. */
-    interface Hold {
-        /** Whether the session that took this hold is still alive (then so is the hold). */
+    /** A hold on the server: valid while the session that took it is still the one that took it. */
+    interface ServerHold {
         boolean valid();
     }
 
     /**
-     * Takes the lock: without waiting on the main session; or, if {@code sameSession} is given (it holds the key in
-     * the other mode), on that session, waiting natively at most {@code waitMs}: a session never conflicts with itself
-     * and its own request goes ahead of queued waiters, where a try-lock would fail behind them.
+     * Takes the lock without waiting, on the client's main session.
      *
      * @return the hold, or null if another session holds the key
      */
-    Hold tryAcquire(LockKey key, LockMode mode, Hold sameSession, long waitMs);
+    ServerHold tryAcquire(LockKey key, LockMode mode);
 
     /**
-     * Waits for the lock natively on a waiter session, until the deadline ({@code Long.MAX_VALUE}: none) or a slice of
-     * it. The granted hold stays on that waiter session until released.
+     * Takes the lock in {@code mode} on the session that holds {@code otherMode}, the key's hold in the other mode,
+     * waiting natively at most {@code waitMs}: a session never conflicts with itself, and its own request goes ahead
+     * of other sessions' queued waiters, where a try-lock would fail behind them.
      *
-     * @return the hold, or null if the wait ended without a grant (the caller tries again)
+     * @return the hold, or null if not granted within {@code waitMs}
      */
-    Hold awaitAcquire(LockKey key, LockMode mode, long deadlineNanos, boolean interruptible)
-            throws InterruptedException;
+    ServerHold acquireBeside(ServerHold otherMode, LockKey key, LockMode mode, long waitMs);
+
+    /**
+     * Waits natively for the lock on a session of its own, until {@code deadlineNanos} ({@link Deadline#NONE}: none)
+     * or a slice of it. The granted hold stays on that session until released.
+     *
+     * @return the hold, or null if the wait ended without a grant (the caller looks again)
+     */
+    ServerHold await(LockKey key, LockMode mode, long deadlineNanos, boolean interruptible) throws InterruptedException;
 
     /**
      * Releases one hold.
@@ -42,7 +47,7 @@ interface Backend {
      * @return false if PostgreSQL said it was not held; true otherwise (also when its session was already gone, as
      *     the server released it with the session; the engine is told of that separately)
      */
-    boolean release(LockKey key, LockMode mode, Hold hold);
+    boolean release(LockKey key, LockMode mode, ServerHold hold);
 
     /** Every session holding the key. */
     List<LockHolder> holders(LockKey key);

@@ -14,7 +14,7 @@ public final class ClientConfig {
     private final ConnectionSource source;
     private final String instanceId;
     private final String applicationName;
-    private final Object metricRegistry; // a com.codahale.metrics.MetricRegistry, typed loosely: metrics are optional
+    private final LockMetrics.Factory metrics;
     private final List<LockClientListener> listeners;
     private final int maxKeys;
     private final Duration heartbeatInterval;
@@ -24,7 +24,7 @@ public final class ClientConfig {
         this.source = b.source;
         this.instanceId = b.instanceId != null ? b.instanceId : InstanceIds.defaultInstanceId();
         this.applicationName = b.applicationName != null ? b.applicationName : instanceId;
-        this.metricRegistry = b.metricRegistry;
+        this.metrics = b.metrics;
         this.listeners = List.copyOf(b.listeners);
         this.maxKeys = b.maxKeys;
         this.heartbeatInterval = b.heartbeatInterval;
@@ -47,9 +47,8 @@ public final class ClientConfig {
         return applicationName;
     }
 
-    /** The registry, or null. */
-    public Object metricRegistry() {
-        return metricRegistry;
+    public LockMetrics.Factory metrics() {
+        return metrics;
     }
 
     public List<LockClientListener> listeners() {
@@ -73,7 +72,7 @@ public final class ClientConfig {
         private final ConnectionSource source;
         private String instanceId;
         private String applicationName;
-        private Object metricRegistry;
+        private LockMetrics.Factory metrics = LockMetrics.Factory.NONE;
         private final List<LockClientListener> listeners = new ArrayList<>();
         private int maxKeys = 1000;
         private Duration heartbeatInterval = Duration.ofSeconds(1);
@@ -91,9 +90,8 @@ public final class ClientConfig {
             this.applicationName = Validate.applicationName(name, "applicationName");
         }
 
-        public void metrics(Object registry) {
-            this.metricRegistry =
-                    Objects.requireNonNull(registry, "metrics registry must not be null; omit the call instead");
+        public void metrics(LockMetrics.Factory factory) {
+            this.metrics = Objects.requireNonNull(factory, "metrics");
         }
 
         public void addListener(LockClientListener listener) {

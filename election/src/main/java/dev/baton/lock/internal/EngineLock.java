@@ -65,7 +65,7 @@ final class EngineLock implements DistributedLock {
         if (Thread.interrupted()) {
             throw new InterruptedException("Interrupted before locking " + key);
         }
-        return engine.acquire(key, mode, Thread.currentThread(), KeyWait.timeoutNanos(timeout), true);
+        return engine.acquire(key, mode, Thread.currentThread(), Deadline.timeoutNanos(timeout), true);
     }
 
     @Override

@@ -15,12 +15,10 @@ import java.util.Optional;
 /** The parts of a {@link LockClient} shared by the PostgreSQL and in-memory clients. */
 abstract class EngineLockClient implements LockClient {
     final LockEngine engine;
-    final Backend backend;
 
-    EngineLockClient(LockEngine engine, Backend backend, LockMetrics metrics) {
+    EngineLockClient(LockEngine engine) {
         this.engine = engine;
-        this.backend = backend;
-        engine.bind(this, backend, metrics);
+        engine.bind(this);
     }
 
     @Override
@@ -68,7 +66,7 @@ abstract class EngineLockClient implements LockClient {
         if (Thread.interrupted()) {
             throw new InterruptedException("Interrupted before acquiring " + key);
         }
-        boolean acquired = engine.acquire(key, mode, lease, KeyWait.timeoutNanos(timeout), true);
+        boolean acquired = engine.acquire(key, mode, lease, Deadline.timeoutNanos(timeout), true);
         return acquired ? Optional.of(lease) : Optional.empty();
     }
 
@@ -78,7 +76,7 @@ abstract class EngineLockClient implements LockClient {
         if (engine.isClosed()) {
             throw new IllegalStateException("LockClient '" + instanceId() + "' is closed; create a new client");
         }
-        return backend.holders(key);
+        return engine.backend().holders(key);
     }
 
     @Override
@@ -89,7 +87,7 @@ abstract class EngineLockClient implements LockClient {
     @Override
     public void close() {
         if (engine.close()) {
-            backend.close();
+            engine.backend().close();
             engine.closeNotifier();
         }
     }

@@ -1,140 +1,387 @@
 package dev.baton.lock.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.lock.LockKey;
+import dev.baton.lock.LockLostException;
 import dev.baton.lock.LockMode;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * The JVM's view of one key: which threads hold it locally and whether the session holds it on the server. Every field
- * is guarded by the owning {@link LockEngine}'s lock.
+ * One key: its local holders per mode (threads or leases), the server holds they stand on, and every transition
+ * between them. A holder's first hold of the key in a mode asks the {@link Backend} once; later holds are local.
+ *
+ * <p>Locking: {@link #lock} guards everything here. It is never held while calling the backend: the key is marked
+ * {@code busy} instead (one backend call per key at a time), and while the last hold of a mode is unlocked on the
+ * server ({@code releasing}) no holder of ours may re-take it. The {@link KeyTable} registry lock may be held when
+ * this lock is taken, never the other way round.
  */
 final class KeyState {
-    static final int EX = LockMode.EXCLUSIVE.ordinal();
-    static final int SH = LockMode.SHARED.ordinal();
+    /** How long a request on the session that holds the other mode waits natively before the loop looks again. */
+    private static final long BESIDE_WAIT_MS = 25;
+
+    /** What an acquire did. */
+    enum Acquired {
+        /** Granted on the strength of a hold this client already had: no round trip. */
+        LOCALLY,
+        /** Granted after the server granted it. */
+        FROM_SERVER,
+        /** Not granted (held elsewhere, or the deadline passed). */
+        NOT_ACQUIRED
+    }
 
     final LockKey key;
-    /** Signalled on every change of holders, busy or remote-waiter flags. */
-    final Condition changed;
+    private final KeyTable table;
+    private final Backend backend;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled on every change of holders, busy, releasing or remote-waiter. */
+    private final Condition changed = lock.newCondition();
 
-    Object exclusiveOwner; // a Thread, or a lease
-    int exclusiveCount;
-    long exclusiveToken;
-    long exclusiveSince;
-    final Map<Object, Hold> shared = new HashMap<>(4);
+    @GuardedBy("lock")
+    private final ModeHolds exclusive = new ModeHolds(LockMode.EXCLUSIVE);
 
-    /** Per mode: the token of the server hold (0: none); local holds carry it to tell their hold from a later one. */
-    final long[] serverToken = new long[2];
-    /** Per mode: the server hold itself (null: none). */
-    final Backend.Hold[] serverHold = new Backend.Hold[2];
-    /** A server call for this key is in flight; others wait so that server holds match local counts. */
-    boolean busy;
-    /** The last local hold of a mode is being released on the server; acquirers wait for it to finish. */
-    boolean releasing;
-    /** One thread of this JVM waits for another session to release the key; the others wait on {@link #changed}. */
-    boolean remoteWaiter;
-    /** Threads inside acquire for this key; the state is kept while any exist. */
-    int pins;
+    @GuardedBy("lock")
+    private final ModeHolds shared = new ModeHolds(LockMode.SHARED);
 
-    KeyState(LockKey key, Condition changed) {
+    @GuardedBy("lock")
+    private boolean busy; // a backend call for this key is in flight
+
+    @GuardedBy("lock")
+    private boolean releasing; // the last hold of a mode is being unlocked on the server
+
+    @GuardedBy("lock")
+    private boolean remoteWaiter; // one holder waits natively for another session; the others wait on `changed`
+
+    KeyState(LockKey key, KeyTable table, Backend backend) {
         this.key = key;
-        this.changed = changed;
+        this.table = table;
+        this.backend = backend;
     }
 
-    /** Whether {@code thread} may hold {@code mode} given the other local holders (re-entry is handled before). */
-    boolean compatible(Object thread, int mode) {
-        if (mode == EX) {
-            return exclusiveOwner == null && (shared.isEmpty() || (shared.size() == 1 && shared.containsKey(thread)));
+    /**
+     * Acquires the key in {@code mode} for {@code owner}.
+     *
+     * @param timeoutNanos 0: try once; negative: wait without bound; else the longest wait
+     */
+    Acquired acquire(Object owner, LockMode mode, long timeoutNanos, boolean interruptible)
+            throws InterruptedException {
+        final boolean once = timeoutNanos == 0;
+        final Deadline deadline = Deadline.after(timeoutNanos, interruptible);
+        lock.lock();
+        try {
+            ModeHolds mine = holds(mode);
+            for (; ; ) {
+                table.requireOpen();
+                LocalHold own = mine.holdOf(owner);
+                if (own != null) {
+                    if (!mine.backs(own)) {
+                        throw new LockLostException("Cannot re-acquire " + key + " (" + mode + "): the earlier hold"
+                                + " was lost with its session; unlock it first, then lock again");
+                    }
+                    own.reenter();
+                    return Acquired.LOCALLY;
+                }
+                if (busy || releasing) {
+                    // A server call for this key is in flight (one round trip): even a try waits for its outcome.
+                    changed.awaitUninterruptibly();
+                    continue;
+                }
+                if (compatible(owner, mode)) {
+                    if (mine.serverValid()) {
+                        mine.grant(owner);
+                        return Acquired.LOCALLY;
+                    }
+                    if (fromServer(owner, mode, askServer(mode, once, deadline))) {
+                        return Acquired.FROM_SERVER;
+                    }
+                    if (once || deadline.expired()) {
+                        return Acquired.NOT_ACQUIRED;
+                    }
+                    if (other(mode).serverValid()) {
+                        continue; // the request beside our other-mode hold already waited natively for a slice
+                    }
+                    if (!remoteWaiter) {
+                        if (fromServer(owner, mode, awaitRemote(mode, deadline))) {
+                            return Acquired.FROM_SERVER;
+                        }
+                        continue;
+                    }
+                } else if (once) {
+                    return Acquired.NOT_ACQUIRED;
+                }
+                // Another holder of ours has it, or already waits for another session to release it.
+                if (!deadline.await(changed)) {
+                    return Acquired.NOT_ACQUIRED;
+                }
+            }
+        } finally {
+            lock.unlock();
+            deadline.reassertInterrupt();
         }
-        return exclusiveOwner == null || exclusiveOwner == thread;
     }
 
-    /** How many holds {@code thread} has in {@code mode}. */
-    int holdCount(Object thread, int mode) {
-        if (mode == EX) {
-            return exclusiveOwner == thread ? exclusiveCount : 0;
-        }
-        Hold own = shared.get(thread);
-        return own == null ? 0 : own.count;
-    }
-
-    /** The token of {@code thread}'s hold in {@code mode}, 0 if it holds none. */
-    long tokenOf(Object thread, int mode) {
-        if (mode == EX) {
-            return exclusiveOwner == thread ? exclusiveToken : 0;
-        }
-        Hold own = shared.get(thread);
-        return own == null ? 0 : own.token;
-    }
-
-    /** Gives {@code thread} its first hold in {@code mode}, backed by the server hold {@code token}. */
-    void grant(Object thread, int mode, long token) {
-        if (mode == EX) {
-            exclusiveOwner = thread;
-            exclusiveCount = 1;
-            exclusiveToken = token;
-            exclusiveSince = System.currentTimeMillis();
-        } else {
-            shared.put(thread, new Hold(token));
-        }
-    }
-
-    /** One more (stacked) hold for a thread that already holds {@code mode}. */
-    void reenter(Object thread, int mode) {
-        if (mode == EX) {
-            exclusiveCount++;
-        } else {
-            shared.get(thread).count++;
-        }
-    }
-
-    /** Drops one of {@code thread}'s holds in {@code mode}; true if that was its last one. */
-    boolean releaseOne(Object thread, int mode) {
-        if (mode == EX) {
-            if (--exclusiveCount > 0) {
+    /**
+     * Drops one of {@code owner}'s holds in {@code mode}; the last local hold of the mode unlocks it on the server.
+     *
+     * @return true if PostgreSQL answered that unlock with "not held" although the hold looked valid: a loss
+     * @throws IllegalMonitorStateException if {@code owner} holds no such hold
+     */
+    boolean release(Object owner, LockMode mode) {
+        lock.lock();
+        try {
+            ModeHolds mine = holds(mode);
+            LocalHold own = mine.holdOf(owner);
+            if (own == null) {
+                throw new IllegalMonitorStateException(LockEngine.describe(owner) + " does not hold the " + mode
+                        + " lock on " + key + "; unlock only locks this thread acquired, once per acquisition");
+            }
+            if (!own.releaseOne()) {
+                return false; // stacked holds remain
+            }
+            mine.remove(owner);
+            changed.signalAll();
+            if (mine.hasHolders() || !mine.hasServerHold()) {
                 return false;
             }
-            exclusiveOwner = null;
-            exclusiveToken = 0;
-            return true;
+            Backend.ServerHold hold = mine.uninstall();
+            if (!hasServerHold()) {
+                table.serverKeyReleased();
+            }
+            boolean valid = hold.valid();
+            // Until the server unlock is done no holder of ours may re-take the key on the strength of this hold (a
+            // re-request by the holding session jumps PostgreSQL's queue and would starve other sessions' waiters).
+            // A lost hold is "released" too: the backend frees its waiter session.
+            releasing = true;
+            try {
+                return !callBackend(() -> backend.release(key, mode, hold)) && valid;
+            } finally {
+                releasing = false;
+            }
+        } finally {
+            lock.unlock();
         }
-        Hold own = shared.get(thread);
-        if (--own.count > 0) {
+    }
+
+    int holdCount(Object owner, LockMode mode) {
+        lock.lock();
+        try {
+            LocalHold own = holds(mode).holdOf(owner);
+            return own == null ? 0 : own.count();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Null if {@code owner} holds the key validly in {@code mode}, else why not. */
+    String invalidReason(Object owner, LockMode mode) {
+        lock.lock();
+        try {
+            ModeHolds mine = holds(mode);
+            LocalHold own = mine.holdOf(owner);
+            if (own == null) {
+                return owner instanceof Thread ? "the current thread does not hold it" : "it was released";
+            }
+            if (table.isClosed()) {
+                return "the client is closed";
+            }
+            return mine.backs(own) ? null : "the session that held it was lost, or PostgreSQL reported it free";
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a server hold of this key matches {@code lostHere}; wakes every holder to look again. */
+    boolean lostWith(Predicate<Backend.ServerHold> lostHere) {
+        lock.lock();
+        try {
+            changed.signalAll();
+            return matches(exclusive, lostHere) || matches(shared, lostHere);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes every waiter of this key (the client closed). */
+    void wake() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether nothing uses this key any more, so the registry may drop it. */
+    boolean unused() {
+        lock.lock();
+        try {
+            return !exclusive.hasHolders()
+                    && !shared.hasHolders()
+                    && !hasServerHold()
+                    && !busy
+                    && !releasing
+                    && !remoteWaiter;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Calls {@code each} with every local hold as (mode, since millis), for the in-memory client's holders(). */
+    void forEachHold(HoldVisitor each) {
+        lock.lock();
+        try {
+            exclusive.holders().values().forEach(h -> each.visit(LockMode.EXCLUSIVE, h.sinceMillis));
+            shared.holders().values().forEach(h -> each.visit(LockMode.SHARED, h.sinceMillis));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Receives one local hold. */
+    @FunctionalInterface
+    interface HoldVisitor {
+        void visit(LockMode mode, long sinceMillis);
+    }
+
+    @GuardedBy("lock")
+    private ModeHolds holds(LockMode mode) {
+        return mode == LockMode.EXCLUSIVE ? exclusive : shared;
+    }
+
+    @GuardedBy("lock")
+    private ModeHolds other(LockMode mode) {
+        return mode == LockMode.EXCLUSIVE ? shared : exclusive;
+    }
+
+    @GuardedBy("lock")
+    private boolean hasServerHold() {
+        return exclusive.hasServerHold() || shared.hasServerHold();
+    }
+
+    /** Whether {@code owner} may hold {@code mode} beside the other local holders (re-entry is handled before). */
+    @GuardedBy("lock")
+    private boolean compatible(Object owner, LockMode mode) {
+        if (mode == LockMode.EXCLUSIVE) {
+            return !exclusive.hasHolders() && (!shared.hasHolders() || shared.onlyHolderIs(owner));
+        }
+        return !exclusive.hasHolders() || exclusive.holdOf(owner) != null;
+    }
+
+    /**
+     * Asks the server for the key: on the main session without waiting, or, if we hold the other mode, on that same
+     * session with a short native wait. A new key counts against the client's cap from here until it is installed.
+     */
+    @GuardedBy("lock")
+    private Reply askServer(LockMode mode, boolean once, Deadline deadline) {
+        boolean reserved = reserveIfNewKey();
+        try {
+            ModeHolds other = other(mode);
+            Backend.ServerHold hold;
+            if (other.serverValid()) {
+                Backend.ServerHold beside = other.serverHold();
+                long waitMs = once ? 1 : Math.max(1, Math.min(BESIDE_WAIT_MS, deadline.remainingMillis()));
+                hold = callBackend(() -> backend.acquireBeside(beside, key, mode, waitMs));
+            } else {
+                hold = callBackend(() -> backend.tryAcquire(key, mode));
+            }
+            return new Reply(hold, reserved);
+        } catch (RuntimeException | Error e) {
+            unreserve(reserved);
+            throw e;
+        }
+    }
+
+    /** Waits natively, without the lock, for the key; one holder per key does this, the others wait on it. */
+    @GuardedBy("lock")
+    private Reply awaitRemote(LockMode mode, Deadline deadline) throws InterruptedException {
+        boolean reserved = reserveIfNewKey(); // before the flag: a refusal must not leave remoteWaiter set
+        remoteWaiter = true;
+        lock.unlock();
+        Backend.ServerHold hold = null;
+        try {
+            hold = backend.await(key, mode, deadline.at(), deadline.interruptible());
+            return new Reply(hold, reserved);
+        } finally {
+            lock.lock();
+            if (hold == null) {
+                unreserve(reserved);
+            }
+            remoteWaiter = false;
+            changed.signalAll();
+        }
+    }
+
+    /** The server's answer, and whether a new key's reservation against the cap still stands for it. */
+    private record Reply(Backend.ServerHold hold, boolean reserved) {}
+
+    @GuardedBy("lock")
+    private boolean reserveIfNewKey() {
+        if (hasServerHold()) {
             return false;
         }
-        shared.remove(thread);
+        table.reserveKey(key);
         return true;
     }
 
-    boolean hasLocalHolders(int mode) {
-        return mode == EX ? exclusiveOwner != null : !shared.isEmpty();
-    }
-
-    boolean hasServerHold() {
-        return serverToken[EX] != 0 || serverToken[SH] != 0;
-    }
-
-    boolean unused() {
-        return pins == 0
-                && exclusiveOwner == null
-                && shared.isEmpty()
-                && !hasServerHold()
-                && !busy
-                && !releasing
-                && !remoteWaiter;
-    }
-
-    /** One thread's stacked shared holds. */
-    static final class Hold {
-        int count;
-        final long token;
-        final long since;
-
-        Hold(long token) {
-            this.count = 1;
-            this.token = token;
-            this.since = System.currentTimeMillis();
+    private void unreserve(boolean reserved) {
+        if (reserved) {
+            table.unreserveKey();
         }
+    }
+
+    /** Installs a granted hold for {@code owner} if it still may have it; false if there was none to install. */
+    @GuardedBy("lock")
+    private boolean fromServer(Object owner, LockMode mode, Reply reply) {
+        if (reply.hold() == null) {
+            unreserve(reply.reserved());
+            return false;
+        }
+        return installIfStillFree(owner, mode, reply.hold(), reply.reserved());
+    }
+
+    /**
+     * Grants {@code hold} to {@code owner} unless the local picture changed while the lock was released (another
+     * holder got the key meanwhile) or the client closed; then the server hold is given back.
+     */
+    @GuardedBy("lock")
+    private boolean installIfStillFree(Object owner, LockMode mode, Backend.ServerHold hold, boolean reserved) {
+        ModeHolds mine = holds(mode);
+        if (!table.isClosed() && !mine.serverValid() && compatible(owner, mode)) {
+            if (!hasServerHold()) {
+                table.serverKeyTaken(reserved); // the reservation becomes the key's count
+            } else {
+                unreserve(reserved); // the other mode's hold already counts the key
+            }
+            mine.install(hold, table.nextToken());
+            mine.grant(owner);
+            return true;
+        }
+        unreserve(reserved);
+        callBackend(() -> backend.release(key, mode, hold));
+        table.requireOpen();
+        return false;
+    }
+
+    /** Runs a backend call with the key marked busy and the lock released. */
+    @GuardedBy("lock")
+    private <T> T callBackend(Supplier<T> call) {
+        while (busy) {
+            changed.awaitUninterruptibly();
+        }
+        busy = true;
+        lock.unlock();
+        try {
+            return call.get();
+        } finally {
+            lock.lock();
+            busy = false;
+            changed.signalAll();
+        }
+    }
+
+    private static boolean matches(ModeHolds holds, Predicate<Backend.ServerHold> lostHere) {
+        return holds.hasServerHold() && lostHere.test(holds.serverHold());
     }
 }

@@ -2,12 +2,20 @@ package dev.baton.lock.internal;
 
 import java.util.function.IntSupplier;
 
-/** What a lock client counts. The Dropwizard implementation is only loaded when a registry is given. */
-interface LockMetrics {
+/**
+ * What a lock client counts: the seam behind which a metrics library sits (Dropwizard in {@code .dropwizard}).
+ * Implementations must be thread-safe and must not block.
+ */
+public interface LockMetrics {
     LockMetrics NONE = new LockMetrics() {};
 
-    static LockMetrics create(Object registry, String prefix, IntSupplier heldKeys) {
-        return registry == null ? NONE : new DropwizardLockMetrics(registry, prefix, heldKeys);
+    /** Makes a client's metrics once its instance id is known. */
+    @FunctionalInterface
+    interface Factory {
+        Factory NONE = (instanceId, heldKeys) -> LockMetrics.NONE;
+
+        /** The metrics of client {@code instanceId}; {@code heldKeys} counts its keys held on the server now. */
+        LockMetrics create(String instanceId, IntSupplier heldKeys);
     }
 
     /** A server lock was taken; {@code nanos} includes any wait. */

@@ -1,44 +1,33 @@
 package dev.baton.lock.internal;
 
+import dev.baton.internal.OrderedDelivery;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClientListener;
 import dev.baton.lock.LockKey;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells listeners about lost holds, in order, on a thread of its own: the thread that noticed a loss may be in the
- * middle of a backend call for one of those keys, and a listener that locks or unlocks that key on it would wait for
- * itself. Losses are counted at once; a listener that throws is logged and the others still run.
+ * Counts lost holds at once and tells the listeners, in order, on a thread of its own: the thread that noticed a loss
+ * may be in the middle of a backend call for one of those keys, and a listener that locks or unlocks that key on it
+ * would wait for itself.
  */
 final class LossNotifier {
     private static final Logger log = LoggerFactory.getLogger(LossNotifier.class);
 
-    private final List<LockClientListener> listeners;
-    private final LockMetrics metrics;
     private final String instanceId;
-    private final ExecutorService executor; // null when there are no listeners
+    private final LockMetrics metrics;
     private final LockClient client;
+    private final OrderedDelivery<LockClientListener> delivery;
 
     LossNotifier(String instanceId, List<LockClientListener> listeners, LockMetrics metrics, LockClient client) {
         this.instanceId = instanceId;
-        this.client = client;
-        this.listeners = List.copyOf(listeners);
         this.metrics = metrics;
-        this.executor = listeners.isEmpty()
-                ? null
-                : new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "baton-lock-events-" + instanceId);
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.client = client;
+        this.delivery = new OrderedDelivery<>(listeners, "baton-lock-events-" + instanceId);
     }
 
     /** A session died: counted, and if it held keys, logged and reported as {@code SESSION_LOST}. */
@@ -59,37 +48,11 @@ final class LossNotifier {
 
     void lost(Set<LockKey> keys, LockClientListener.Reason reason, Throwable cause) {
         metrics.lost(keys.size());
-        if (executor == null) {
-            return;
-        }
-        try {
-            executor.execute(() -> deliver(keys, reason, cause));
-        } catch (RejectedExecutionException closed) {
-            log.debug("Client '{}' is closed; not reporting the loss of {}", instanceId, keys);
-        }
+        delivery.deliver(reason + " " + keys, listener -> listener.locksLost(client, keys, reason, cause));
     }
 
-    /** Delivers what is queued (briefly), then stops. */
+    /** Delivers what is queued (at most 5 s), then stops. */
     void close() {
-        if (executor != null) {
-            executor.shutdown();
-            try {
-                if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                    log.warn("A LockClientListener of client '{}' did not return within 5 s", instanceId);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void deliver(Set<LockKey> keys, LockClientListener.Reason reason, Throwable cause) {
-        for (LockClientListener listener : listeners) {
-            try {
-                listener.locksLost(client, keys, reason, cause);
-            } catch (RuntimeException | Error e) {
-                log.error("LockClientListener {} of client '{}' threw; ignored", listener, instanceId, e);
-            }
-        }
+        delivery.shutdown(Duration.ofSeconds(5));
     }
 }

@@ -33,7 +33,7 @@ final class PgSession {
     private final ClientConfig config;
     private final LockMetrics metrics;
     private final boolean waiter;
-    private final BiConsumer<Backend.Hold, Throwable> onLost; // called with a hold of the lost generation
+    private final BiConsumer<SessionHold, Throwable> onLost; // called with a hold of the lost generation
     private final ReentrantLock sessionLock = new ReentrantLock();
 
     @GuardedBy("sessionLock")
@@ -48,7 +48,7 @@ final class PgSession {
     private final AtomicLong generation = new AtomicLong(); // bumped under sessionLock, read anywhere
     private volatile Statement waiting; // the blocking wait in flight, for cancel()
 
-    PgSession(ClientConfig config, LockMetrics metrics, boolean waiter, BiConsumer<Backend.Hold, Throwable> onLost) {
+    PgSession(ClientConfig config, LockMetrics metrics, boolean waiter, BiConsumer<SessionHold, Throwable> onLost) {
         this.config = config;
         this.metrics = metrics;
         this.waiter = waiter;
@@ -56,7 +56,7 @@ final class PgSession {
     }
 
     /** A hold on this session, valid while the session that took it lives. */
-    final class SessionHold implements Backend.Hold {
+    final class SessionHold implements Backend.ServerHold {
         private final long gen;
 
         private SessionHold(long gen) {

@@ -1,5 +1,7 @@
 package dev.baton.lock.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.baton.internal.Threads;
 import dev.baton.lock.LockKey;
 import dev.baton.lock.LockMode;
 import java.util.ArrayDeque;
@@ -18,7 +20,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
@@ -33,43 +34,49 @@ import java.util.function.BiConsumer;
  * statement. At most {@code maxWaiterConnections} waiter sessions exist (waiting or pinned); past that, waits poll
  * the main session every 25 ms.
  *
- * <p>Guarded by {@code this}: {@link #idle}, {@link #lent}, {@link #pinned}, {@link #open}, {@link #closed}.
+ * <p>The lists of sessions are guarded by {@link #lock}; no SQL runs under it.
  */
-final class Waiters {
+final class WaiterSessions {
     private static final long MAX_SLICE_MS = 30_000;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
     private final ClientConfig config;
     private final LockMetrics metrics;
-    private final BiConsumer<Backend.Hold, Throwable> onLost;
+    private final BiConsumer<PgSession.SessionHold, Throwable> onLost;
     private final ExecutorService executor;
+    private final Object lock = new Object();
+
+    @GuardedBy("lock")
     private final Deque<PgSession> idle = new ArrayDeque<>();
+
+    @GuardedBy("lock")
     private final Set<PgSession> lent = new HashSet<>(); // waiting right now
+
+    @GuardedBy("lock")
     private final Map<PgSession, Integer> pinned = new HashMap<>(); // session -> holds on it
+
+    @GuardedBy("lock")
     private int open;
+
+    @GuardedBy("lock")
     private boolean closed;
 
-    Waiters(ClientConfig config, LockMetrics metrics, BiConsumer<Backend.Hold, Throwable> onLost) {
+    WaiterSessions(ClientConfig config, LockMetrics metrics, BiConsumer<PgSession.SessionHold, Throwable> onLost) {
         this.config = config;
         this.metrics = metrics;
         this.onLost = onLost;
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "baton-lock-waiter-" + config.instanceId() + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newCachedThreadPool(Threads.numbered("baton-lock-waiter-" + config.instanceId()));
     }
 
     /** Waits for the lock on a waiter session; null if the wait (or a slice of it) ended without a grant. */
-    Backend.Hold awaitAcquire(LockKey key, LockMode mode, long deadline, boolean interruptible)
+    Backend.ServerHold awaitAcquire(LockKey key, LockMode mode, long deadline, boolean interruptible)
             throws InterruptedException {
         PgSession session = borrow();
         if (session == null) {
-            pause(Math.min(POLL_NANOS, KeyWait.remainingNanos(deadline)), interruptible);
+            pause(Math.min(POLL_NANOS, Deadline.remainingNanos(deadline)), interruptible);
             return null;
         }
-        long sliceMs = Math.max(1, Math.min(MAX_SLICE_MS, KeyWait.remainingMillis(deadline)));
+        long sliceMs = Math.max(1, Math.min(MAX_SLICE_MS, Deadline.remainingMillis(deadline)));
         AtomicBoolean cancelled = new AtomicBoolean();
         PgSession.SessionHold hold = null;
         boolean reassert = false;
@@ -112,7 +119,7 @@ final class Waiters {
 
     /** One fewer hold on a waiter session; with none left it is free for the next wait. */
     void released(PgSession session) {
-        synchronized (this) {
+        synchronized (lock) {
             Integer holds = pinned.get(session);
             if (holds == null) {
                 return;
@@ -131,14 +138,16 @@ final class Waiters {
     }
 
     /** One more hold on a waiter session (an upgrade or downgrade taken on the session that holds the key). */
-    synchronized void added(PgSession session) {
-        pinned.computeIfPresent(session, (s, holds) -> holds + 1);
+    void added(PgSession session) {
+        synchronized (lock) {
+            pinned.computeIfPresent(session, (s, holds) -> holds + 1);
+        }
     }
 
     /** Heartbeats the waiter sessions that hold locks. */
     void heartbeat() {
         List<PgSession> holding;
-        synchronized (this) {
+        synchronized (lock) {
             holding = new ArrayList<>(pinned.keySet());
         }
         holding.forEach(PgSession::heartbeat);
@@ -147,7 +156,7 @@ final class Waiters {
     /** Cancels waits in flight and closes every waiter session (releasing what they hold). */
     void close() {
         List<PgSession> all;
-        synchronized (this) {
+        synchronized (lock) {
             closed = true;
             all = new ArrayList<>(idle);
             all.addAll(pinned.keySet());
@@ -160,7 +169,7 @@ final class Waiters {
 
     private PgSession borrow() {
         PgSession session;
-        synchronized (this) {
+        synchronized (lock) {
             if (closed) {
                 return null;
             }
@@ -178,7 +187,7 @@ final class Waiters {
     }
 
     private void settle(PgSession session, PgSession.SessionHold hold) {
-        synchronized (this) {
+        synchronized (lock) {
             lent.remove(session);
             if (!closed) {
                 if (hold != null) {
