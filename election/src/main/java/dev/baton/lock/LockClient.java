@@ -205,6 +205,19 @@ public interface LockClient extends AutoCloseable {
         }
 
         /**
+         * How to evict a connection from the {@code DataSource}'s pool for good, for pools other than HikariCP (which
+         * is recognised by itself, also behind wrappers that unwrap to it). The client evicts a connection whose state
+         * is in doubt, since it may still hold advisory locks the next borrower would inherit; without a way to evict
+         * it, the connection is aborted.
+         *
+         * @throws IllegalArgumentException if the builder was made from a JDBC URL (no pool)
+         */
+        public Builder poolEviction(java.util.function.Consumer<java.sql.Connection> evictor) {
+            config.poolEviction(evictor);
+            return this;
+        }
+
+        /**
          * Validates the settings and opens the client. The session itself is opened on first use.
          *
          * @throws IllegalArgumentException naming a bad setting

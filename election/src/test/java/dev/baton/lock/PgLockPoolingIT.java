@@ -1,6 +1,7 @@
 package dev.baton.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -10,7 +11,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -75,6 +78,34 @@ class PgLockPoolingIT {
             client.lock("pooled-evict-2").unlock();
             client.lock("pooled-evict").unlock();
         }
+    }
+
+    @Test
+    void shouldHandAConnectionWhoseSessionDiedToTheUsersEviction(PostgresServer server) throws Exception {
+        CountDownLatch lost = new CountDownLatch(1);
+        List<Connection> evicted = new CopyOnWriteArrayList<>();
+        try (LockClient client = LockClient.builder(server.dataSource())
+                .instanceId("pooling-user-evict")
+                .heartbeatInterval(Duration.ofMillis(100))
+                .poolEviction(evicted::add)
+                .addListener((c, keys, reason, cause) -> lost.countDown())
+                .build()) {
+            client.lock("pooled-user-evict").lock();
+            assertThat(server.terminate("pooling-user-evict")).isEqualTo(1);
+            assertThat(lost.await(20, TimeUnit.SECONDS)).as("loss noticed").isTrue();
+            assertThat(evicted)
+                    .as("the dead session's connection, given to the pool's eviction")
+                    .hasSize(1);
+            client.lock("pooled-user-evict").unlock();
+        }
+    }
+
+    @Test
+    void shouldRefusePoolEvictionForAJdbcUrl(PostgresServer server) {
+        assertThatThrownBy(() ->
+                        LockClient.builder(server.jdbcUrl(), new Properties()).poolEviction(c -> {}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("DataSource");
     }
 
     @Test

@@ -4,10 +4,12 @@ import dev.baton.internal.ConnectionSource;
 import dev.baton.internal.InstanceIds;
 import dev.baton.internal.Validate;
 import dev.baton.lock.LockClientListener;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /** Frozen, validated settings of a lock client. */
 public final class ClientConfig {
@@ -69,7 +71,7 @@ public final class ClientConfig {
 
     /** Mutable settings; {@link #build()} validates. */
     public static final class Builder {
-        private final ConnectionSource source;
+        private ConnectionSource source;
         private String instanceId;
         private String applicationName;
         private LockMetrics.Factory metrics = LockMetrics.Factory.NONE;
@@ -96,6 +98,10 @@ public final class ClientConfig {
 
         public void addListener(LockClientListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+        }
+
+        public void poolEviction(Consumer<Connection> evictor) {
+            this.source = source.withEviction(evictor);
         }
 
         public void maxKeys(int max) {

@@ -6,6 +6,7 @@ import dev.baton.lock.LockLostException;
 import dev.baton.lock.LockMode;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ObjLongConsumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -21,16 +22,6 @@ import java.util.function.Supplier;
 final class KeyState {
     /** How long a request on the session that holds the other mode waits natively before the loop looks again. */
     private static final long BESIDE_WAIT_MS = 25;
-
-    /** What an acquire did. */
-    enum Acquired {
-        /** Granted on the strength of a hold this client already had: no round trip. */
-        LOCALLY,
-        /** Granted after the server granted it. */
-        FROM_SERVER,
-        /** Not granted (held elsewhere, or the deadline passed). */
-        NOT_ACQUIRED
-    }
 
     final LockKey key;
     private final KeyTable table;
@@ -229,20 +220,14 @@ final class KeyState {
     }
 
     /** Calls {@code each} with every local hold as (mode, since millis), for the in-memory client's holders(). */
-    void forEachHold(HoldVisitor each) {
+    void forEachHold(ObjLongConsumer<LockMode> each) {
         lock.lock();
         try {
-            exclusive.holders().values().forEach(h -> each.visit(LockMode.EXCLUSIVE, h.sinceMillis));
-            shared.holders().values().forEach(h -> each.visit(LockMode.SHARED, h.sinceMillis));
+            exclusive.holders().values().forEach(h -> each.accept(LockMode.EXCLUSIVE, h.sinceMillis));
+            shared.holders().values().forEach(h -> each.accept(LockMode.SHARED, h.sinceMillis));
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Receives one local hold. */
-    @FunctionalInterface
-    interface HoldVisitor {
-        void visit(LockMode mode, long sinceMillis);
     }
 
     @GuardedBy("lock")

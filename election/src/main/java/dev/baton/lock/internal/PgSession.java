@@ -7,14 +7,11 @@ import dev.baton.internal.SqlStates;
 import dev.baton.lock.LockHolder;
 import dev.baton.lock.LockKey;
 import dev.baton.lock.LockMode;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,7 +34,7 @@ final class PgSession {
     private final ReentrantLock sessionLock = new ReentrantLock();
 
     @GuardedBy("sessionLock")
-    private Opened open; // null while no connection is open
+    private OpenSession open; // null while no connection is open
 
     @GuardedBy("sessionLock")
     private boolean everConnected;
@@ -273,14 +270,14 @@ final class PgSession {
     }
 
     @GuardedBy("sessionLock")
-    private Opened ensureOpen() throws SQLException {
+    private OpenSession ensureOpen() throws SQLException {
         if (closed) {
             throw new IllegalStateException("LockClient '" + config.instanceId() + "' is closed; create a new client");
         }
         if (open != null) {
             return open;
         }
-        Opened opened = openLockSession(config, waiter);
+        OpenSession opened = OpenSession.open(config, waiter);
         int pid = opened.pid();
         open = opened;
         if (everConnected && !waiter) {
@@ -294,51 +291,16 @@ final class PgSession {
     @GuardedBy("sessionLock")
     private void discard(boolean healthy) {
         generation.incrementAndGet();
-        Opened o = open;
+        OpenSession o = open;
         open = null;
         if (o != null) {
             Sessions.discard(config.source(), o.connection(), healthy);
         }
     }
 
-    /** A lock session ready for use: its connection, every {@link AdvisorySql} statement prepared, its backend pid. */
-    private record Opened(Connection connection, Map<AdvisorySql, PreparedStatement> statements, int pid) {
-        PreparedStatement statement(AdvisorySql sql) {
-            return statements.get(sql);
-        }
-    }
-
     /** Work on the open session, run under {@link #sessionLock}. */
     @FunctionalInterface
     private interface Work<T> {
-        T apply(Opened session) throws SQLException;
-    }
-
-    /**
-     * Opens (or borrows) a connection, applies the session settings and prepares the advisory-lock statements; a
-     * connection that fails half-way is discarded, never handed back with unknown state.
-     */
-    private static Opened openLockSession(ClientConfig config, boolean waiter) throws SQLException {
-        Connection c;
-        try {
-            c = config.source().open();
-        } catch (SQLException e) {
-            throw new BatonException(
-                    "Could not open a session to PostgreSQL (" + config.source() + ") for client '"
-                            + config.instanceId() + "': " + e.getMessage() + " (SQLState " + e.getSQLState() + ")",
-                    e);
-        }
-        try {
-            c.setAutoCommit(true);
-            int pid = Sessions.apply(c, config.applicationName(), waiter);
-            Map<AdvisorySql, PreparedStatement> prepared = new EnumMap<>(AdvisorySql.class);
-            for (AdvisorySql sql : AdvisorySql.values()) {
-                prepared.put(sql, c.prepareStatement(sql.sql));
-            }
-            return new Opened(c, prepared, pid);
-        } catch (SQLException | RuntimeException e) {
-            Sessions.discard(config.source(), c, false);
-            throw e;
-        }
+        T apply(OpenSession session) throws SQLException;
     }
 }
