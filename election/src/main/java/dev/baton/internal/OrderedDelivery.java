@@ -61,8 +61,8 @@ public final class OrderedDelivery<L> {
                 for (L listener : listeners) {
                     try {
                         call.accept(listener);
-                    } catch (RuntimeException | Error e) {
-                        log.warn("Listener {} threw on {}; the other listeners still get it", listener, event, e);
+                    } catch (Throwable t) { // also a sneaky-thrown checked exception: the others still get the event
+                        log.warn("Listener {} threw on {}; the other listeners still get it", listener, event, t);
                     }
                 }
             });

@@ -4,8 +4,10 @@ import java.util.Set;
 
 /**
  * Told when holds are lost: the client's session died (every key at once), or PostgreSQL answered an unlock with
- * {@code false} (that key was no longer held). Called on the thread that noticed the loss, never under an internal
- * lock; exceptions are logged and ignored. Implementations must be thread-safe and quick.
+ * {@code false} (that key was no longer held). Called in order, one loss after the other, on the client's own thread
+ * {@code baton-lock-events-<instance id>}, never on the thread that noticed the loss and never under an internal lock,
+ * so a listener may lock and unlock (a listener that blocks delays the reports after it). Exceptions are logged and
+ * ignored. Implementations must be thread-safe.
  */
 @FunctionalInterface
 public interface LockClientListener {
