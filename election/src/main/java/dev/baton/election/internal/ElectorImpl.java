@@ -5,6 +5,7 @@ import dev.baton.election.LeaderElector;
 import dev.baton.election.LeaderInfo;
 import dev.baton.election.LeadershipEvent.Reason;
 import dev.baton.internal.SqlStates;
+import dev.baton.internal.Threads;
 import dev.baton.internal.Validate;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -78,11 +79,8 @@ public final class ElectorImpl implements LeaderElector {
                     e.getMessage());
         }
         // Threads start in this order and stop in the reverse one (see close()).
-        ScheduledExecutorService dog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "baton-elector-" + config.group + "-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService dog = Executors.newSingleThreadScheduledExecutor(
+                Threads.named("baton-elector-" + config.group + "-watchdog"));
         long period = Math.max(10, Math.min(250, config.checkInterval.toMillis() / 4));
         // The task catches everything itself (an escaped exception would cancel it); close() shuts the executor down.
         var unused =
@@ -90,8 +88,7 @@ public final class ElectorImpl implements LeaderElector {
         watchdog = dog;
         ElectorLoop l = new ElectorLoop(leadership, first);
         loop = l;
-        Thread t = new Thread(l, "baton-elector-" + config.group + "-session");
-        t.setDaemon(true);
+        Thread t = Threads.daemon(l, "baton-elector-" + config.group + "-session");
         sessionThread = t;
         t.start();
         if (state.get() == State.CLOSED) {
@@ -196,7 +193,7 @@ public final class ElectorImpl implements LeaderElector {
             dog.shutdownNow();
         }
         // 4. Events last, so REVOKED(STOPPED) reaches the listeners before close() returns.
-        leadership.shutdownEvents(2000);
+        leadership.shutdownEvents(Duration.ofSeconds(2));
         log.info("Elector '{}' of group '{}' closed", config.instanceId, config.group);
     }
 

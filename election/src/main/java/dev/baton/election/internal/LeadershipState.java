@@ -1,8 +1,13 @@
 package dev.baton.election.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.BatonException;
 import dev.baton.election.LeadershipEvent;
 import dev.baton.election.LeadershipEvent.Reason;
+import dev.baton.election.LeadershipListener;
+import dev.baton.internal.OrderedDelivery;
+import dev.baton.internal.Threads;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -19,7 +24,7 @@ final class LeadershipState {
 
     final ElectorConfig config;
     final ElectorMetrics metrics;
-    private final LeadershipEvents events;
+    private final OrderedDelivery<LeadershipListener> events;
     private final Object stateLock = new Object();
     private volatile Leadership current; // written under stateLock; null when not leading
     private volatile Thread lastTaskThread; // the task thread of the latest term
@@ -28,7 +33,7 @@ final class LeadershipState {
 
     LeadershipState(ElectorConfig config) {
         this.config = config;
-        this.events = new LeadershipEvents(config.listeners, "baton-elector-" + config.group + "-events");
+        this.events = new OrderedDelivery<>(config.listeners, "baton-elector-" + config.group + "-events");
         this.metrics = ElectorMetrics.create(
                 config.metricRegistry,
                 "baton.leader." + config.group,
@@ -72,14 +77,13 @@ final class LeadershipState {
         // from a thread woken by ELECTED) interrupts it; the runner also checks leadership before it starts the task.
         Thread t = null;
         if (config.task != null) {
-            t = new Thread(new LeaderTaskRunner(this, l), "baton-leader-" + config.group + "-task-" + l.term());
-            t.setDaemon(true);
+            t = Threads.daemon(new LeaderTaskRunner(this, l), "baton-leader-" + config.group + "-task-" + l.term());
             l.taskThread(t);
             lastTaskThread = t;
         }
         synchronized (stateLock) {
             current = l;
-            events.emit(event(LeadershipEvent.Type.ELECTED, Reason.NONE, l, null));
+            emit(event(LeadershipEvent.Type.ELECTED, Reason.NONE, l, null));
             stateLock.notifyAll();
         }
         metrics.elected(System.nanoTime() - candidateSinceNanos);
@@ -103,7 +107,7 @@ final class LeadershipState {
             }
             l.markRevoked(reason);
             current = null;
-            events.emit(event(LeadershipEvent.Type.REVOKED, reason, l, cause));
+            emit(event(LeadershipEvent.Type.REVOKED, reason, l, cause));
         }
         metrics.revoked(reason);
         if (cause != null && reason != Reason.TASK_FAILED) {
@@ -163,9 +167,16 @@ final class LeadershipState {
         }
     }
 
-    /** Delivers what is queued (bounded), then stops the event thread. */
-    void shutdownEvents(long waitMillis) {
-        events.shutdown(waitMillis);
+    /** Delivers what is queued (bounded), then stops the event thread; from a listener it does not wait. */
+    void shutdownEvents(Duration wait) {
+        events.shutdown(wait);
+    }
+
+    // Under stateLock, so events are queued in the order of the changes they report.
+    @GuardedBy("stateLock")
+    private void emit(LeadershipEvent event) {
+        log.info("{}", event);
+        events.deliver(event, listener -> listener.onEvent(event));
     }
 
     private LeadershipEvent event(LeadershipEvent.Type type, Reason reason, Leadership l, Throwable cause) {
