@@ -3,9 +3,11 @@ package dev.baton.election;
 import dev.baton.BatonException;
 import dev.baton.election.internal.ElectorConfig;
 import dev.baton.election.internal.ElectorImpl;
+import dev.baton.election.internal.dropwizard.DropwizardElectorMetrics;
 import dev.baton.internal.ConnectionSource;
 import dev.baton.lock.LockKey;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
@@ -146,7 +148,9 @@ public interface LeaderElector extends AutoCloseable {
 
         /** Dropwizard registry for the elector's metrics (optional), named {@code baton.leader.<group>.*}. */
         public Builder metrics(com.codahale.metrics.MetricRegistry registry) {
-            config.metrics(registry);
+            // The factory lives in its own subpackage, so Dropwizard is loaded only when a registry is given.
+            config.metrics(DropwizardElectorMetrics.factory(
+                    Objects.requireNonNull(registry, "metrics registry must not be null; omit the call instead")));
             return this;
         }
 

@@ -25,7 +25,7 @@ public final class ElectorConfig {
     final LeaderTask task; // may be null
     final boolean releaseWhenTaskReturns;
     final List<LeadershipListener> listeners;
-    final Object metricRegistry; // a com.codahale.metrics.MetricRegistry or null: metrics are optional
+    final ElectorMetrics.Factory metrics;
     final Duration checkInterval;
     final Duration stepDownAfter;
     final Duration serverReleaseAfter;
@@ -46,7 +46,7 @@ public final class ElectorConfig {
         this.task = b.task;
         this.releaseWhenTaskReturns = b.releaseWhenTaskReturns;
         this.listeners = List.copyOf(b.listeners);
-        this.metricRegistry = b.metricRegistry;
+        this.metrics = b.metrics;
         this.checkInterval = b.checkInterval;
         this.stepDownAfter = b.stepDownAfter;
         this.serverReleaseAfter = b.serverReleaseAfter;
@@ -87,7 +87,7 @@ public final class ElectorConfig {
         private LeaderTask task;
         private boolean releaseWhenTaskReturns = true;
         private final List<LeadershipListener> listeners = new ArrayList<>();
-        private Object metricRegistry;
+        private ElectorMetrics.Factory metrics = ElectorMetrics.Factory.NONE;
         private Duration checkInterval = Duration.ofSeconds(1);
         private Duration stepDownAfter = Duration.ofSeconds(5);
         private Duration serverReleaseAfter = Duration.ofSeconds(10);
@@ -126,9 +126,8 @@ public final class ElectorConfig {
             listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
         }
 
-        public void metrics(Object registry) {
-            this.metricRegistry =
-                    Objects.requireNonNull(registry, "metrics registry must not be null; omit the call instead");
+        public void metrics(ElectorMetrics.Factory factory) {
+            this.metrics = Objects.requireNonNull(factory, "metrics");
         }
 
         public void checkInterval(Duration d) {

@@ -165,7 +165,7 @@ final class ElectorLoop implements Runnable {
         }
         long end = System.nanoTime();
         elector.goodCheck(end);
-        elector.metrics.checked(end - startNanos);
+        elector.metrics.checkSucceeded(end - startNanos);
     }
 
     /** Graceful end: wait (bounded) for the task, then release; a session in doubt is discarded instead. */

@@ -34,14 +34,18 @@ final class LeadershipState {
     LeadershipState(ElectorConfig config) {
         this.config = config;
         this.events = new OrderedDelivery<>(config.listeners, "baton-elector-" + config.group + "-events");
-        this.metrics = ElectorMetrics.create(
-                config.metricRegistry,
-                "baton.leader." + config.group,
-                () -> {
-                    Leadership l = current;
-                    return l == null ? 0 : l.term();
-                },
-                () -> current == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastGoodCheckNanos));
+        this.metrics = config.metrics.create(config.group, new ElectorMetrics.Readings() {
+            @Override
+            public long term() {
+                Leadership l = current;
+                return l == null ? 0 : l.term();
+            }
+
+            @Override
+            public long millisSinceGoodCheck() {
+                return current == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastGoodCheckNanos);
+            }
+        });
     }
 
     Leadership current() {
