@@ -1,5 +1,6 @@
 package dev.baton.election.internal;
 
+import dev.baton.internal.PgLocks;
 import dev.baton.internal.Sessions;
 import dev.baton.internal.SqlStates;
 import java.sql.Connection;
@@ -48,12 +49,10 @@ final class ElectorSession {
         long key = config.key.value();
         this.lockStatement = connection.prepareStatement("SELECT pg_advisory_lock(?)");
         this.lockStatement.setLong(1, key);
-        this.checkStatement = connection.prepareStatement(
-                "SELECT pg_backend_pid(), pg_is_in_recovery(), EXISTS"
-                        + " (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock'"
-                        + " AND l.pid = pg_backend_pid() AND l.objsubid = 1 AND l.classid::bigint = ? AND l.objid::bigint = ?)");
-        this.checkStatement.setLong(1, key >>> 32);
-        this.checkStatement.setLong(2, key & 0xffffffffL);
+        this.checkStatement = connection.prepareStatement("SELECT pg_backend_pid(), pg_is_in_recovery(), EXISTS"
+                + " (SELECT 1 FROM pg_locks l WHERE " + PgLocks.KEY_CONDITION
+                + " AND l.mode = 'ExclusiveLock' AND l.pid = pg_backend_pid())");
+        PgLocks.bindKey(checkStatement, 1, key);
         this.bumpStatement = connection.prepareStatement(terms.bumpSql());
         this.bumpStatement.setString(1, config.group);
         this.bumpStatement.setString(2, config.instanceId);
