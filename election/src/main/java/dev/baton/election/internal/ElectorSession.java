@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.concurrent.Executor;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -159,11 +158,11 @@ final class ElectorSession {
         }
     }
 
-    /** Increments the group's term in the same session that holds the lock. */
-    Term bumpTerm() throws SQLException {
+    /** Increments the group's term in the same session that holds the lock; returns the new term. */
+    long bumpTerm() throws SQLException {
         try (ResultSet rs = bumpStatement.executeQuery()) {
             rs.next();
-            return new Term(rs.getLong(1), rs.getTimestamp(2).toInstant());
+            return rs.getLong(1);
         }
     }
 
@@ -199,17 +198,6 @@ final class ElectorSession {
     /** Gives the connection back: unlock-all and close when healthy, evict or abort otherwise. */
     void discard(boolean healthy) {
         Sessions.discard(config.source, connection, healthy);
-    }
-
-    /** A new term. */
-    static final class Term {
-        final long term;
-        final Instant electedAt;
-
-        Term(long term, Instant electedAt) {
-            this.term = term;
-            this.electedAt = electedAt;
-        }
     }
 
     /** A check's findings. */

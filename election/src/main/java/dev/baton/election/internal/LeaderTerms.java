@@ -20,7 +20,7 @@ final class LeaderTerms {
         this.table = table;
     }
 
-    String ddl() {
+    private String ddl() {
         return "CREATE TABLE IF NOT EXISTS " + table + " (group_name text PRIMARY KEY,"
                 + " term bigint NOT NULL CHECK (term > 0), holder text NOT NULL, elected_at timestamptz NOT NULL)";
     }
@@ -63,12 +63,12 @@ final class LeaderTerms {
         }
     }
 
-    /** Statement that increments the group's term; parameters: group, holder. Returns term, elected_at. */
+    /** Statement that increments the group's term; parameters: group, holder. Returns the new term. */
     String bumpSql() {
         return "INSERT INTO " + table
                 + " AS t (group_name, term, holder, elected_at) VALUES (?, 1, ?, clock_timestamp())"
                 + " ON CONFLICT (group_name) DO UPDATE SET term = t.term + 1, holder = EXCLUDED.holder,"
-                + " elected_at = EXCLUDED.elected_at RETURNING term, elected_at";
+                + " elected_at = EXCLUDED.elected_at RETURNING term";
     }
 
     /** The recorded leader, if the group's lock is held by any session right now. */

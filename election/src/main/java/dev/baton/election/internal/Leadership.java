@@ -3,20 +3,17 @@ package dev.baton.election.internal;
 import dev.baton.election.LeaderContext;
 import dev.baton.election.LeadershipEvent;
 import dev.baton.election.LeadershipLostException;
-import java.time.Instant;
 
 /** One term of leadership of one elector; the task's {@link LeaderContext}. */
 final class Leadership implements LeaderContext {
     private final ElectorConfig config;
     private final long term;
-    private final Instant since;
     private volatile LeadershipEvent.Reason revokedFor; // null while held; set once, under the elector's state lock
     private volatile Thread taskThread; // null when there is no task
 
-    Leadership(ElectorConfig config, long term, Instant since) {
+    Leadership(ElectorConfig config, long term) {
         this.config = config;
         this.term = term;
-        this.since = since;
     }
 
     @Override
@@ -32,10 +29,6 @@ final class Leadership implements LeaderContext {
     @Override
     public long term() {
         return term;
-    }
-
-    Instant since() {
-        return since;
     }
 
     @Override

@@ -14,10 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether, and in which term, one elector leads: election, revocation, waiting. Thread-safe.
+ * Whether, and in which term, one elector leads: election, revocation, waiting. Thread-safe; only the waits
+ * ({@link #pauseUntil}, {@link #awaitLeadership}) block.
  *
- * <p>One private lock, {@link #stateLock}, guards each change of {@link #current} together with the queueing of its
- * event, so events are queued in the order of the changes. Listeners and the task never run under it.
+ * <p>Shared state. One private lock, {@link #stateLock}, is taken for each change of {@link #current} (and of
+ * {@link #closing}) together with the queueing of its event, so events are queued in the order of the changes and a
+ * revocation happens once. Both fields are volatile and read without the lock, so {@code isLeader()} never blocks;
+ * that is why they carry no {@code @GuardedBy} (the check would also demand the lock for those reads). The waits
+ * sleep on the lock's monitor and are woken by every change. Listeners and the task never run under the lock.
  */
 final class LeadershipState {
     private static final Logger log = LoggerFactory.getLogger(LeadershipState.class);
@@ -27,9 +31,9 @@ final class LeadershipState {
     private final OrderedDelivery<LeadershipListener> events;
     private final Object stateLock = new Object();
     private volatile Leadership current; // written under stateLock; null when not leading
-    private volatile Thread lastTaskThread; // the task thread of the latest term
-    private volatile long lastGoodCheckNanos;
-    private volatile boolean closing; // written under stateLock
+    private volatile boolean closing; // written under stateLock; never reset
+    private volatile Thread lastTaskThread; // the task thread of the latest term, written by the session thread
+    private volatile long lastGoodCheckNanos; // written by the session thread, read by the watchdog and gauges
 
     LeadershipState(ElectorConfig config) {
         this.config = config;
@@ -74,8 +78,8 @@ final class LeadershipState {
     }
 
     /** Records a new term, queues ELECTED and starts the task. Called by the session thread. */
-    Leadership elect(ElectorSession.Term term, long candidateSinceNanos) {
-        Leadership l = new Leadership(config, term.term, term.electedAt);
+    Leadership elect(long term, long candidateSinceNanos) {
+        Leadership l = new Leadership(config, term);
         lastGoodCheckNanos = System.nanoTime();
         // The task thread is known before the term is published, so a revoke that comes at once (a yield or close()
         // from a thread woken by ELECTED) interrupts it; the runner also checks leadership before it starts the task.
