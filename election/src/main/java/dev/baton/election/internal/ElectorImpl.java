@@ -65,7 +65,7 @@ public final class ElectorImpl implements LeaderElector {
             close();
             throw e;
         } catch (SQLException e) {
-            if (!isTransient(e)) {
+            if (!SqlStates.connectionLost(e)) { // a reconnect will not cure it
                 close();
                 throw new BatonException(
                         "Elector '" + config.instanceId + "' of group '" + config.group + "' could"
@@ -96,11 +96,6 @@ public final class ElectorImpl implements LeaderElector {
             // closing flag and ends by itself; the watchdog must be stopped here.
             dog.shutdownNow();
         }
-    }
-
-    /** A failure a reconnect may cure (the lock client's classification of a lost connection). */
-    static boolean isTransient(SQLException e) {
-        return SqlStates.connectionLost(e);
     }
 
     @Override
