@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-/** Frozen, validated settings of a leader elector, with the keepalive figures derived from them. */
+/**
+ * Frozen, validated settings of a leader elector, with the keepalive figures derived from them. Immutable once built,
+ * so shared freely between the elector's threads; the {@link Builder} is not thread-safe.
+ */
 public final class ElectorConfig {
     private static final Pattern TABLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}(\\.[a-z_][a-z0-9_]{0,62})?");
     static final int KEEPALIVE_COUNT = 3;
@@ -79,7 +82,7 @@ public final class ElectorConfig {
                 + ", tcp_user_timeout=" + tcpUserTimeoutMillis() + " ms)";
     }
 
-    /** Mutable settings; {@link #build()} validates. */
+    /** Mutable settings; {@link #build()} validates. Not thread-safe: one thread builds. */
     public static final class Builder {
         private final ConnectionSource source;
         private final String group;

@@ -20,9 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The elector's lifecycle and API. Leadership itself is kept by {@link LeadershipState} (the only lock); the session
- * work runs in {@link ElectorLoop} on the session thread; a watchdog thread steps the leader down when checks stop
- * succeeding.
+ * The elector's lifecycle and API; thread-safe, blocking as {@link LeaderElector} documents. Leadership itself is kept
+ * by {@link LeadershipState} (the only lock); the session work runs in {@link ElectorLoop} on the session thread; a
+ * watchdog thread steps the leader down when checks stop succeeding.
+ *
+ * <p>Shared state: {@link #state} moves atomically, so start() and close() each act once. {@link #loop},
+ * {@link #sessionThread} and {@link #watchdog} are volatile and set by start() after its first connection; a close()
+ * that runs before that finds them null and skips them, and start() then stops the watchdog itself while the session
+ * thread ends on the closing flag.
  */
 public final class ElectorImpl implements LeaderElector {
     private static final Logger log = LoggerFactory.getLogger(ElectorImpl.class);

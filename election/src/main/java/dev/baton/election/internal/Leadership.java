@@ -4,12 +4,15 @@ import dev.baton.election.LeaderContext;
 import dev.baton.election.LeadershipEvent;
 import dev.baton.election.LeadershipLostException;
 
-/** One term of leadership of one elector; the task's {@link LeaderContext}. */
+/**
+ * One term of leadership of one elector; the task's {@link LeaderContext}. Thread-safe, never blocks: the task reads
+ * it while the session thread, the watchdog or close() revoke it.
+ */
 final class Leadership implements LeaderContext {
     private final ElectorConfig config;
     private final long term;
-    private volatile LeadershipEvent.Reason revokedFor; // null while held; set once, under the elector's state lock
-    private volatile Thread taskThread; // null when there is no task
+    private volatile LeadershipEvent.Reason revokedFor; // null while held; set once, by markRevoked
+    private volatile Thread taskThread; // null when there is no task; set before the term is published
 
     Leadership(ElectorConfig config, long term) {
         this.config = config;
@@ -50,7 +53,10 @@ final class Leadership implements LeaderContext {
         return revokedFor;
     }
 
-    // called under the elector's state lock
+    /**
+     * Ends the term. Only {@link LeadershipState#revoke} calls it, under its lock and only for the current term, so it
+     * happens once and {@code isLeader()} is false before REVOKED is queued.
+     */
     void markRevoked(LeadershipEvent.Reason reason) {
         this.revokedFor = reason;
     }
