@@ -52,6 +52,7 @@ final class LeadershipState {
         });
     }
 
+    /** The term held now, or null. Never blocks; may be stale an instant later. */
     Leadership current() {
         return current;
     }
@@ -61,6 +62,7 @@ final class LeadershipState {
         return lastTaskThread == thread;
     }
 
+    /** Whether close() has begun; once true it stays true. Never blocks. */
     boolean isClosing() {
         return closing;
     }
@@ -73,6 +75,7 @@ final class LeadershipState {
         }
     }
 
+    /** A check proved the lock held at {@code nanos}; the watchdog measures staleness from the latest one. */
     void goodCheck(long nanos) {
         lastGoodCheckNanos = nanos;
     }
