@@ -3,9 +3,11 @@ package dev.baton.election;
 import dev.baton.BatonException;
 import dev.baton.election.internal.ElectorConfig;
 import dev.baton.election.internal.ElectorImpl;
+import dev.baton.election.internal.dropwizard.DropwizardElectorMetrics;
 import dev.baton.internal.ConnectionSource;
 import dev.baton.lock.LockKey;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
@@ -35,7 +37,10 @@ import javax.sql.DataSource;
  *       discarded, and the elector contends again (after a bounded backoff when the server is away).
  * </ol>
  *
- * <p>Thread-safe. Lifecycle: LATENT → {@link #start()} → STARTED → {@link #close()} → CLOSED.
+ * <p>Thread-safe: every method may be called from any thread, including the task and listeners. Only {@link #start()},
+ * {@link #currentLeader()}, {@link #awaitLeadership(Duration)} and {@link #close()} block (each says for how long); the
+ * others read the elector's state and return at once. Lifecycle: LATENT → {@link #start()} → STARTED →
+ * {@link #close()} → CLOSED.
  */
 public interface LeaderElector extends AutoCloseable {
 
@@ -60,7 +65,8 @@ public interface LeaderElector extends AutoCloseable {
     /**
      * Starts contending. The first connection is made on the calling thread, so a standby, a transaction-mode pooler,
      * or a missing terms table fail here; if the server is merely unreachable the elector keeps retrying in the
-     * background.
+     * background. Blocks while that connection is opened and probed (the pooler probe waits at most 3 s for a second
+     * connection); the election itself runs on the elector's own threads.
      *
      * @throws IllegalStateException if called more than once
      * @throws BatonException if the server cannot host an election (the elector is then closed)
@@ -75,7 +81,7 @@ public interface LeaderElector extends AutoCloseable {
 
     /**
      * The group's leader according to the terms table, if the lock is currently held by anyone. Works on every node;
-     * opens a short session (one round trip).
+     * blocks while it opens a short session of its own and runs one query (bounded by the driver's timeouts).
      *
      * @throws BatonException if the query fails
      */
@@ -83,28 +89,33 @@ public interface LeaderElector extends AutoCloseable {
 
     /**
      * Steps down if leading (REVOKED, reason YIELDED; the task is interrupted and awaited, then the lock released) and
-     * re-enters the election after {@code rejoinAfterYield}. Returns without waiting; a no-op when not leading.
+     * re-enters the election after {@code rejoinAfterYield}. Never blocks: the release happens on the session thread;
+     * a no-op when not leading.
      */
     void yieldLeadership();
 
     /**
-     * Blocks until this instance leads or the timeout passes.
+     * Blocks until this instance leads, the timeout passes or the elector is closed.
      *
      * @return whether it leads
      * @throws InterruptedException if interrupted while waiting
      */
     boolean awaitLeadership(Duration timeout) throws InterruptedException;
 
-    /** The election group. */
+    /** The election group. Never blocks. */
     String group();
 
-    /** This instance's id. */
+    /** This instance's id. Never blocks. */
     String instanceId();
 
     /**
      * Revokes leadership (REVOKED, reason STOPPED), interrupts the task and waits up to {@code taskStopTimeout} for it
      * (a task that ignores interruption is logged with its stack and left behind), releases the lock, closes the
-     * session and stops the elector's threads. Idempotent; safe from the task or a listener.
+     * session and stops the elector's threads. Blocks at most {@code taskStopTimeout + lockWaitTimeout + stepDownAfter}
+     * + 1 s for the session thread, plus up to 2 s for queued events, so REVOKED(STOPPED) has reached the listeners
+     * when it returns. Idempotent. Called from the task, it does not wait for the task (itself) nor for the release,
+     * which follows once the task returns; called from a listener, it does not wait for the events queued after the
+     * current one.
      */
     @Override
     void close();
@@ -144,9 +155,14 @@ public interface LeaderElector extends AutoCloseable {
             return this;
         }
 
-        /** Dropwizard registry for the elector's metrics (optional), named {@code baton.leader.<group>.*}. */
+        /**
+         * Dropwizard registry for the elector's metrics (optional), named {@code baton.leader.<group>.*}. Dropwizard
+         * Metrics is needed at run time only when this is called.
+         */
         public Builder metrics(com.codahale.metrics.MetricRegistry registry) {
-            config.metrics(registry);
+            // The factory lives in its own subpackage, so Dropwizard is loaded only when a registry is given.
+            config.metrics(DropwizardElectorMetrics.factory(
+                    Objects.requireNonNull(registry, "metrics registry must not be null; omit the call instead")));
             return this;
         }
 

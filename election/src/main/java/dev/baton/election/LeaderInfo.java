@@ -3,7 +3,7 @@ package dev.baton.election;
 import java.time.Instant;
 import java.util.Objects;
 
-/** Who leads a group, as recorded in the terms table: instance id, term, and when it was elected. Immutable. */
+/** Who leads a group, as recorded in the terms table: instance id, term, and when it was elected. Immutable, so thread-safe. */
 public final class LeaderInfo {
     private final String instanceId;
     private final long term;

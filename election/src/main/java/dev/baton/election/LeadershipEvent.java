@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * A change of leadership of one elector: {@link Type#ELECTED} or {@link Type#REVOKED}, with the group, instance id,
  * fencing term, the reason of a revocation, and the wall-clock time at which the elector changed state (not the time of
- * delivery). Immutable.
+ * delivery). Immutable, so thread-safe.
  */
 public final class LeadershipEvent {
     /** What happened. */

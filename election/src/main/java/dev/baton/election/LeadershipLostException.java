@@ -2,7 +2,10 @@ package dev.baton.election;
 
 import dev.baton.BatonException;
 
-/** Thrown by {@link LeaderContext#checkLeadership()} when the term is no longer held. */
+/**
+ * Thrown by {@link LeaderContext#checkLeadership()} when the term is no longer held; the message names the group, the
+ * instance, the term and the reason.
+ */
 public class LeadershipLostException extends BatonException {
     private static final long serialVersionUID = 1L;
 

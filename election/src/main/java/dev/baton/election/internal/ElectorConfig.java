@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-/** Frozen, validated settings of a leader elector, with the keepalive figures derived from them. */
+/**
+ * Frozen, validated settings of a leader elector, with the keepalive figures derived from them. Immutable once built,
+ * so shared freely between the elector's threads; the {@link Builder} is not thread-safe.
+ */
 public final class ElectorConfig {
     private static final Pattern TABLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}(\\.[a-z_][a-z0-9_]{0,62})?");
     static final int KEEPALIVE_COUNT = 3;
@@ -25,7 +28,7 @@ public final class ElectorConfig {
     final LeaderTask task; // may be null
     final boolean releaseWhenTaskReturns;
     final List<LeadershipListener> listeners;
-    final Object metricRegistry; // a com.codahale.metrics.MetricRegistry or null: metrics are optional
+    final ElectorMetrics.Factory metrics;
     final Duration checkInterval;
     final Duration stepDownAfter;
     final Duration serverReleaseAfter;
@@ -46,7 +49,7 @@ public final class ElectorConfig {
         this.task = b.task;
         this.releaseWhenTaskReturns = b.releaseWhenTaskReturns;
         this.listeners = List.copyOf(b.listeners);
-        this.metricRegistry = b.metricRegistry;
+        this.metrics = b.metrics;
         this.checkInterval = b.checkInterval;
         this.stepDownAfter = b.stepDownAfter;
         this.serverReleaseAfter = b.serverReleaseAfter;
@@ -79,7 +82,7 @@ public final class ElectorConfig {
                 + ", tcp_user_timeout=" + tcpUserTimeoutMillis() + " ms)";
     }
 
-    /** Mutable settings; {@link #build()} validates. */
+    /** Mutable settings; {@link #build()} validates. Not thread-safe: one thread builds. */
     public static final class Builder {
         private final ConnectionSource source;
         private final String group;
@@ -87,7 +90,7 @@ public final class ElectorConfig {
         private LeaderTask task;
         private boolean releaseWhenTaskReturns = true;
         private final List<LeadershipListener> listeners = new ArrayList<>();
-        private Object metricRegistry;
+        private ElectorMetrics.Factory metrics = ElectorMetrics.Factory.NONE;
         private Duration checkInterval = Duration.ofSeconds(1);
         private Duration stepDownAfter = Duration.ofSeconds(5);
         private Duration serverReleaseAfter = Duration.ofSeconds(10);
@@ -126,9 +129,8 @@ public final class ElectorConfig {
             listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
         }
 
-        public void metrics(Object registry) {
-            this.metricRegistry =
-                    Objects.requireNonNull(registry, "metrics registry must not be null; omit the call instead");
+        public void metrics(ElectorMetrics.Factory factory) {
+            this.metrics = Objects.requireNonNull(factory, "metrics");
         }
 
         public void checkInterval(Duration d) {

@@ -5,6 +5,7 @@ import dev.baton.election.LeaderElector;
 import dev.baton.election.LeaderInfo;
 import dev.baton.election.LeadershipEvent.Reason;
 import dev.baton.internal.SqlStates;
+import dev.baton.internal.Threads;
 import dev.baton.internal.Validate;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -19,9 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The elector's lifecycle and API. Leadership itself is kept by {@link LeadershipState} (the only lock); the session
- * work runs in {@link ElectorLoop} on the session thread; a watchdog thread steps the leader down when checks stop
- * succeeding.
+ * The elector's lifecycle and API; thread-safe, blocking as {@link LeaderElector} documents. Leadership itself is kept
+ * by {@link LeadershipState} (the only lock); the session work runs in {@link ElectorLoop} on the session thread; a
+ * watchdog thread steps the leader down when checks stop succeeding.
+ *
+ * <p>Shared state: {@link #state} moves atomically, so start() and close() each act once. {@link #loop},
+ * {@link #sessionThread} and {@link #watchdog} are volatile and set by start() after its first connection; a close()
+ * that runs before that finds them null and skips them, and start() then stops the watchdog itself while the session
+ * thread ends on the closing flag.
  */
 public final class ElectorImpl implements LeaderElector {
     private static final Logger log = LoggerFactory.getLogger(ElectorImpl.class);
@@ -64,7 +70,7 @@ public final class ElectorImpl implements LeaderElector {
             close();
             throw e;
         } catch (SQLException e) {
-            if (!isTransient(e)) {
+            if (!SqlStates.connectionLost(e)) { // a reconnect will not cure it
                 close();
                 throw new BatonException(
                         "Elector '" + config.instanceId + "' of group '" + config.group + "' could"
@@ -78,11 +84,8 @@ public final class ElectorImpl implements LeaderElector {
                     e.getMessage());
         }
         // Threads start in this order and stop in the reverse one (see close()).
-        ScheduledExecutorService dog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "baton-elector-" + config.group + "-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService dog = Executors.newSingleThreadScheduledExecutor(
+                Threads.named("baton-elector-" + config.group + "-watchdog"));
         long period = Math.max(10, Math.min(250, config.checkInterval.toMillis() / 4));
         // The task catches everything itself (an escaped exception would cancel it); close() shuts the executor down.
         var unused =
@@ -90,8 +93,7 @@ public final class ElectorImpl implements LeaderElector {
         watchdog = dog;
         ElectorLoop l = new ElectorLoop(leadership, first);
         loop = l;
-        Thread t = new Thread(l, "baton-elector-" + config.group + "-session");
-        t.setDaemon(true);
+        Thread t = Threads.daemon(l, "baton-elector-" + config.group + "-session");
         sessionThread = t;
         t.start();
         if (state.get() == State.CLOSED) {
@@ -99,11 +101,6 @@ public final class ElectorImpl implements LeaderElector {
             // closing flag and ends by itself; the watchdog must be stopped here.
             dog.shutdownNow();
         }
-    }
-
-    /** A failure a reconnect may cure (the lock client's classification of a lost connection). */
-    static boolean isTransient(SQLException e) {
-        return SqlStates.connectionLost(e);
     }
 
     @Override
@@ -196,7 +193,7 @@ public final class ElectorImpl implements LeaderElector {
             dog.shutdownNow();
         }
         // 4. Events last, so REVOKED(STOPPED) reaches the listeners before close() returns.
-        leadership.shutdownEvents(2000);
+        leadership.shutdownEvents(Duration.ofSeconds(2));
         log.info("Elector '{}' of group '{}' closed", config.instanceId, config.group);
     }
 

@@ -2,15 +2,17 @@ package dev.baton.election.internal;
 
 import dev.baton.BatonException;
 import dev.baton.election.LeadershipEvent.Reason;
+import dev.baton.internal.SqlStates;
 import java.sql.SQLException;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The session thread: connect, wait for the lock, take a term, lead while watching the socket and checking, release;
  * on any failure revoke first, then discard the session and reconnect with bounded backoff.
+ *
+ * <p>Confined to the session thread, except {@link #cancelWait()}: {@link #waitingSession} is the only field another
+ * thread reads (close() cancels a blocked lock wait through it).
  */
 final class ElectorLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ElectorLoop.class);
@@ -19,22 +21,24 @@ final class ElectorLoop implements Runnable {
 
     private static final long MIN_BACKOFF_NANOS = 100_000_000L;
 
-    private final LeadershipState elector;
+    private final LeadershipState leadership;
     private final ElectorConfig config;
-    private ElectorSession session; // only the session thread touches it after construction
-    private volatile ElectorSession waiting; // the session blocked in pg_advisory_lock, for cancelWait()
-    private long rejoinAtNanos; // session thread only
-    private Leadership previous; // session thread only
-    private Leadership reportedStuck; // session thread only: the term whose stuck task was already logged
+    private final TaskStopWait taskStop;
+    private volatile ElectorSession waitingSession; // the session blocked in pg_advisory_lock, for cancelWait()
+    private ElectorSession session; // null while disconnected
+    private long rejoinAtNanos; // no contending before this (after a yield or a task's end)
+    private Leadership lastTerm; // the latest term won here, whose task may still be stopping
 
-    ElectorLoop(LeadershipState elector, ElectorSession first) {
-        this.elector = elector;
-        this.config = elector.config;
+    ElectorLoop(LeadershipState leadership, ElectorSession first) {
+        this.leadership = leadership;
+        this.config = leadership.config;
+        this.taskStop = new TaskStopWait(config, leadership.metrics);
         this.session = first;
     }
 
+    /** Ends a candidate's blocked lock wait so it sees the closing flag at once. Any thread; never blocks. */
     void cancelWait() {
-        ElectorSession s = waiting;
+        ElectorSession s = waitingSession;
         if (s != null) {
             s.cancel();
         }
@@ -43,26 +47,26 @@ final class ElectorLoop implements Runnable {
     @Override
     public void run() {
         long backoff = MIN_BACKOFF_NANOS;
-        while (!elector.isClosing()) {
+        while (!leadership.isClosing()) {
             try {
                 if (session == null) {
                     session = ElectorSession.open(config);
                     log.info("Elector '{}' connected (backend pid {})", config.instanceId, session.backendPid());
                 }
                 backoff = MIN_BACKOFF_NANOS;
-                if (!elector.pauseUntil(rejoinAtNanos)) {
+                if (!leadership.pauseUntil(rejoinAtNanos)) {
                     continue;
                 }
-                if (!previousTaskStopped()) {
+                if (lastTerm != null && !taskStop.awaitStopped(lastTerm)) {
                     pause(config.checkInterval.toNanos()); // the stuck task was reported; look again later
                     continue;
                 }
-                long since = System.nanoTime();
+                long candidateSince = System.nanoTime();
                 if (!awaitLock()) {
                     continue;
                 }
-                Leadership l = elector.elect(session.bumpTerm(), since);
-                previous = l;
+                Leadership l = leadership.elect(session.bumpTerm(), candidateSince);
+                lastTerm = l;
                 lead(l);
                 afterLeading(l);
             } catch (ElectorRefusal e) {
@@ -74,9 +78,9 @@ final class ElectorLoop implements Runnable {
                 fail(Reason.CONNECTION_LOST, e);
                 // A server that is away gets a growing backoff; an error that reconnecting will not cure (a revoked
                 // privilege on the terms table, say) gets the longest one at once, so it is not retried in a loop.
-                boolean transientFailure = !(e instanceof SQLException sql) || ElectorImpl.isTransient(sql);
+                boolean transientFailure = !(e instanceof SQLException sql) || SqlStates.connectionLost(sql);
                 long wait = transientFailure ? backoff : config.maxReconnectBackoff.toNanos();
-                if (!elector.isClosing()) {
+                if (!leadership.isClosing()) {
                     log.warn(
                             "Elector '{}' lost its session ({}, SQLState {}); reconnecting in {} ms",
                             config.instanceId,
@@ -100,11 +104,11 @@ final class ElectorLoop implements Runnable {
 
     /** Native wait slices; false when closing. Between slices, the candidate re-checks it is on a primary. */
     private boolean awaitLock() throws SQLException {
-        waiting = session;
+        waitingSession = session;
         try {
-            while (!elector.isClosing()) {
+            while (!leadership.isClosing()) {
                 if (session.awaitLock()) {
-                    return !elector.isClosing(); // closing: shutdown() releases it with the session
+                    return !leadership.isClosing(); // closing: shutdown() releases it with the session
                 }
                 if (session.check().inRecovery) {
                     throw ElectorSession.standby(config);
@@ -112,7 +116,7 @@ final class ElectorLoop implements Runnable {
             }
             return false;
         } finally {
-            waiting = null;
+            waitingSession = null;
         }
     }
 
@@ -120,7 +124,7 @@ final class ElectorLoop implements Runnable {
     private void lead(Leadership l) throws SQLException, InterruptedException {
         long checkNanos = config.checkInterval.toNanos();
         long nextCheck = System.nanoTime() + checkNanos;
-        while (elector.current() == l && !elector.isClosing()) {
+        while (leadership.current() == l && !leadership.isClosing()) {
             long now = System.nanoTime();
             if (now - nextCheck >= 0) {
                 nextCheck = now + checkNanos;
@@ -137,10 +141,10 @@ final class ElectorLoop implements Runnable {
         try {
             c = session.check();
         } catch (SQLException e) {
-            if (ElectorImpl.isTransient(e)) {
+            if (SqlStates.connectionLost(e)) {
                 throw e;
             }
-            elector.metrics.checkFailed();
+            leadership.metrics.checkFailed();
             log.warn(
                     "Check of elector '{}' failed (SQLState {}): {}",
                     config.instanceId,
@@ -156,7 +160,7 @@ final class ElectorLoop implements Runnable {
             throw ElectorSession.standby(config);
         }
         if (!c.held) {
-            elector.revoke(
+            leadership.revoke(
                     l,
                     Reason.LOCK_LOST,
                     new BatonException("Check found that backend pid " + c.pid + " no longer holds " + config.key
@@ -164,24 +168,25 @@ final class ElectorLoop implements Runnable {
             return;
         }
         long end = System.nanoTime();
-        elector.goodCheck(end);
-        elector.metrics.checked(end - startNanos);
+        leadership.goodCheck(end);
+        leadership.metrics.checkSucceeded(end - startNanos);
     }
 
     /** Graceful end: wait (bounded) for the task, then release; a session in doubt is discarded instead. */
     private void afterLeading(Leadership l) throws SQLException {
-        elector.revoke(l, Reason.STOPPED, null); // no-op unless the loop ended by closing
+        leadership.revoke(l, Reason.STOPPED, null); // no-op unless the loop ended by closing
         Reason why = l.revokedFor();
         if (why == Reason.CHECK_TIMEOUT) {
             // The session may still hold the lock: keep it while the old task stops, within the margin the timing
             // contract gives it (serverReleaseAfter - stepDownAfter), so no successor starts beside it.
-            joinTask(l, config.serverReleaseAfter.minus(config.stepDownAfter).toMillis());
+            taskStop.awaitStoppedWithin(
+                    l, config.serverReleaseAfter.minus(config.stepDownAfter).toMillis());
         }
         if (why == Reason.CHECK_TIMEOUT || why == Reason.LOCK_LOST) {
             discard(false);
             return;
         }
-        awaitTask(l);
+        taskStop.awaitStopped(l);
         if (!session.unlock()) {
             log.warn(
                     "Elector '{}' released term {} but PostgreSQL says the lock was not held",
@@ -193,55 +198,10 @@ final class ElectorLoop implements Runnable {
         }
     }
 
-    /** Whether the previous term's task has stopped; waits for it (bounded) so two tasks never run here at once. */
-    private boolean previousTaskStopped() {
-        return previous == null || awaitTask(previous);
-    }
-
-    private static void joinTask(Leadership l, long boundMs) {
-        Thread t = l.taskThread();
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(Math.max(1, boundMs));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private boolean awaitTask(Leadership l) {
-        Thread t = l.taskThread();
-        if (t == null || !t.isAlive()) {
-            return true;
-        }
-        if (reportedStuck == l) {
-            return false; // already waited taskStopTimeout and reported it
-        }
-        try {
-            t.join(Math.max(1, config.taskStopTimeout.toMillis())); // join(0) would wait for ever
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (t.isAlive()) {
-            reportedStuck = l;
-            elector.metrics.taskIgnoredInterrupt();
-            log.error(
-                    "Leader task of '{}' (group '{}', term {}) ignored interruption for {} ms; this instance stays"
-                            + " out of the election until it stops. Stack:\n{}",
-                    config.instanceId,
-                    config.group,
-                    l.term(),
-                    config.taskStopTimeout.toMillis(),
-                    Arrays.stream(t.getStackTrace()).map(e -> "\tat " + e).collect(Collectors.joining("\n")));
-            return false;
-        }
-        return true;
-    }
-
     private void fail(Reason reason, Throwable cause) {
-        elector.revoke(elector.current(), reason, cause);
+        leadership.revoke(leadership.current(), reason, cause);
         if (session != null) {
-            elector.metrics.sessionLost();
+            leadership.metrics.sessionLost();
             discard(false);
         }
     }
@@ -256,7 +216,7 @@ final class ElectorLoop implements Runnable {
 
     private void pause(long nanos) {
         try {
-            elector.pauseUntil(System.nanoTime() + nanos);
+            leadership.pauseUntil(System.nanoTime() + nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -264,9 +224,8 @@ final class ElectorLoop implements Runnable {
 
     /** Closing: the task has been interrupted; wait for it (bounded), then release and close the session. */
     private void shutdown() {
-        Leadership l = previous;
-        if (l != null) {
-            awaitTask(l);
+        if (lastTerm != null) {
+            taskStop.awaitStopped(lastTerm);
         }
         discard(true); // pg_advisory_unlock_all(), then close
     }

@@ -1,6 +1,7 @@
 package dev.baton.election.internal;
 
 import dev.baton.internal.Sessions;
+import dev.baton.internal.Threads;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,17 +31,17 @@ final class ElectorPoolerProbe {
 
     static void refuseTransactionPooling(ElectorConfig config, Connection ours, int ourPid) throws SQLException {
         CompletableFuture<Connection> opening = new CompletableFuture<>();
-        Thread opener = new Thread(
-                () -> {
-                    try {
-                        opening.complete(config.source.open());
-                    } catch (Throwable t) {
-                        opening.completeExceptionally(t);
-                    }
-                },
-                "baton-elector-" + config.group + "-pooler-probe");
-        opener.setDaemon(true);
-        opener.start();
+        // On a thread of its own so a pool with no free slot cannot hold start() beyond PROBE_TIMEOUT_MS.
+        Threads.daemon(
+                        () -> {
+                            try {
+                                opening.complete(config.source.open());
+                            } catch (Throwable t) {
+                                opening.completeExceptionally(t);
+                            }
+                        },
+                        "baton-elector-" + config.group + "-pooler-probe")
+                .start();
         Connection probe;
         try {
             probe = opening.get(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);

@@ -1,12 +1,12 @@
 package dev.baton.election.internal;
 
+import dev.baton.internal.PgLocks;
 import dev.baton.internal.Sessions;
 import dev.baton.internal.SqlStates;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.concurrent.Executor;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -48,12 +48,10 @@ final class ElectorSession {
         long key = config.key.value();
         this.lockStatement = connection.prepareStatement("SELECT pg_advisory_lock(?)");
         this.lockStatement.setLong(1, key);
-        this.checkStatement = connection.prepareStatement(
-                "SELECT pg_backend_pid(), pg_is_in_recovery(), EXISTS"
-                        + " (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock'"
-                        + " AND l.pid = pg_backend_pid() AND l.objsubid = 1 AND l.classid::bigint = ? AND l.objid::bigint = ?)");
-        this.checkStatement.setLong(1, key >>> 32);
-        this.checkStatement.setLong(2, key & 0xffffffffL);
+        this.checkStatement = connection.prepareStatement("SELECT pg_backend_pid(), pg_is_in_recovery(), EXISTS"
+                + " (SELECT 1 FROM pg_locks l WHERE " + PgLocks.KEY_CONDITION
+                + " AND l.mode = 'ExclusiveLock' AND l.pid = pg_backend_pid())");
+        PgLocks.bindKey(checkStatement, 1, key);
         this.bumpStatement = connection.prepareStatement(terms.bumpSql());
         this.bumpStatement.setString(1, config.group);
         this.bumpStatement.setString(2, config.instanceId);
@@ -160,11 +158,11 @@ final class ElectorSession {
         }
     }
 
-    /** Increments the group's term in the same session that holds the lock. */
-    Term bumpTerm() throws SQLException {
+    /** Increments the group's term in the same session that holds the lock; returns the new term. */
+    long bumpTerm() throws SQLException {
         try (ResultSet rs = bumpStatement.executeQuery()) {
             rs.next();
-            return new Term(rs.getLong(1), rs.getTimestamp(2).toInstant());
+            return rs.getLong(1);
         }
     }
 
@@ -200,17 +198,6 @@ final class ElectorSession {
     /** Gives the connection back: unlock-all and close when healthy, evict or abort otherwise. */
     void discard(boolean healthy) {
         Sessions.discard(config.source, connection, healthy);
-    }
-
-    /** A new term. */
-    static final class Term {
-        final long term;
-        final Instant electedAt;
-
-        Term(long term, Instant electedAt) {
-            this.term = term;
-            this.electedAt = electedAt;
-        }
     }
 
     /** A check's findings. */

@@ -8,11 +8,11 @@ import org.slf4j.LoggerFactory;
 final class LeaderTaskRunner implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(LeaderTaskRunner.class);
 
-    private final LeadershipState elector;
+    private final LeadershipState state;
     private final Leadership leadership;
 
-    LeaderTaskRunner(LeadershipState elector, Leadership leadership) {
-        this.elector = elector;
+    LeaderTaskRunner(LeadershipState state, Leadership leadership) {
+        this.state = state;
         this.leadership = leadership;
     }
 
@@ -22,14 +22,14 @@ final class LeaderTaskRunner implements Runnable {
             return; // revoked between election and start: never run a task for a lost term
         }
         try {
-            elector.config.task.run(leadership);
-            if (elector.config.releaseWhenTaskReturns) {
-                elector.revoke(leadership, Reason.TASK_FINISHED, null);
+            state.config.task.run(leadership);
+            if (state.config.releaseWhenTaskReturns) {
+                state.revoke(leadership, Reason.TASK_FINISHED, null);
             }
         } catch (InterruptedException e) {
             // Interrupted because leadership ended (the usual way out), or by someone else while still leading.
             if (leadership.isLeader()) {
-                elector.revoke(leadership, Reason.TASK_FAILED, e);
+                state.revoke(leadership, Reason.TASK_FAILED, e);
             }
         } catch (Throwable t) {
             if (leadership.isLeader()) {
@@ -39,7 +39,7 @@ final class LeaderTaskRunner implements Runnable {
                         leadership.group(),
                         leadership.term(),
                         t);
-                elector.revoke(leadership, Reason.TASK_FAILED, t);
+                state.revoke(leadership, Reason.TASK_FAILED, t);
             } else {
                 log.debug("Leader task ended with {} after leadership was revoked", t.toString());
             }

@@ -1,6 +1,8 @@
 package dev.baton.election.internal;
 
 import dev.baton.election.LeaderInfo;
+import dev.baton.internal.PgLocks;
+import dev.baton.internal.SqlStates;
 import dev.baton.lock.LockKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
 /** SQL of the terms table {@code (group_name PK, term, holder, elected_at)}; the same DDL ships in docs/sql/. */
@@ -19,7 +20,7 @@ final class LeaderTerms {
         this.table = table;
     }
 
-    String ddl() {
+    private String ddl() {
         return "CREATE TABLE IF NOT EXISTS " + table + " (group_name text PRIMARY KEY,"
                 + " term bigint NOT NULL CHECK (term > 0), holder text NOT NULL, elected_at timestamptz NOT NULL)";
     }
@@ -29,8 +30,7 @@ final class LeaderTerms {
         try (Statement st = c.createStatement()) {
             st.execute(ddl());
         } catch (SQLException e) {
-            // The losers of the race see 23505 (pg_type's unique index), 42P07 (relation) or 42710 (type exists).
-            if (!List.of("23505", "42P07", "42710").contains(e.getSQLState())) {
+            if (!SqlStates.createdConcurrently(e)) {
                 throw e;
             }
         }
@@ -63,24 +63,22 @@ final class LeaderTerms {
         }
     }
 
-    /** Statement that increments the group's term; parameters: group, holder. Returns term, elected_at. */
+    /** Statement that increments the group's term; parameters: group, holder. Returns the new term. */
     String bumpSql() {
         return "INSERT INTO " + table
                 + " AS t (group_name, term, holder, elected_at) VALUES (?, 1, ?, clock_timestamp())"
                 + " ON CONFLICT (group_name) DO UPDATE SET term = t.term + 1, holder = EXCLUDED.holder,"
-                + " elected_at = EXCLUDED.elected_at RETURNING term, elected_at";
+                + " elected_at = EXCLUDED.elected_at RETURNING term";
     }
 
     /** The recorded leader, if the group's lock is held by any session right now. */
     Optional<LeaderInfo> read(Connection c, String group, LockKey key) throws SQLException {
         String sql = "SELECT t.holder, t.term, t.elected_at FROM " + table + " t WHERE t.group_name = ?"
-                + " AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted"
-                + " AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                + " AND l.classid::bigint = ? AND l.objid::bigint = ?)";
+                + " AND EXISTS (SELECT 1 FROM pg_locks l WHERE " + PgLocks.KEY_CONDITION
+                + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, group);
-            ps.setLong(2, key.value() >>> 32);
-            ps.setLong(3, key.value() & 0xffffffffL);
+            PgLocks.bindKey(ps, 2, key.value());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();

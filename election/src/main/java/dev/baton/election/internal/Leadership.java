@@ -3,20 +3,20 @@ package dev.baton.election.internal;
 import dev.baton.election.LeaderContext;
 import dev.baton.election.LeadershipEvent;
 import dev.baton.election.LeadershipLostException;
-import java.time.Instant;
 
-/** One term of leadership of one elector; the task's {@link LeaderContext}. */
+/**
+ * One term of leadership of one elector; the task's {@link LeaderContext}. Thread-safe, never blocks: the task reads
+ * it while the session thread, the watchdog or close() revoke it.
+ */
 final class Leadership implements LeaderContext {
     private final ElectorConfig config;
     private final long term;
-    private final Instant since;
-    private volatile LeadershipEvent.Reason revokedFor; // null while held; set once, under the elector's state lock
-    private volatile Thread taskThread; // null when there is no task
+    private volatile LeadershipEvent.Reason revokedFor; // null while held; set once, by markRevoked
+    private volatile Thread taskThread; // null when there is no task; set before the term is published
 
-    Leadership(ElectorConfig config, long term, Instant since) {
+    Leadership(ElectorConfig config, long term) {
         this.config = config;
         this.term = term;
-        this.since = since;
     }
 
     @Override
@@ -32,10 +32,6 @@ final class Leadership implements LeaderContext {
     @Override
     public long term() {
         return term;
-    }
-
-    Instant since() {
-        return since;
     }
 
     @Override
@@ -57,7 +53,10 @@ final class Leadership implements LeaderContext {
         return revokedFor;
     }
 
-    // called under the elector's state lock
+    /**
+     * Ends the term. Only {@link LeadershipState#revoke} calls it, under its lock and only for the current term, so it
+     * happens once and {@code isLeader()} is false before REVOKED is queued.
+     */
     void markRevoked(LeadershipEvent.Reason reason) {
         this.revokedFor = reason;
     }

@@ -1,44 +1,58 @@
 package dev.baton.election.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.BatonException;
 import dev.baton.election.LeadershipEvent;
 import dev.baton.election.LeadershipEvent.Reason;
+import dev.baton.election.LeadershipListener;
+import dev.baton.internal.OrderedDelivery;
+import dev.baton.internal.Threads;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether, and in which term, one elector leads: election, revocation, waiting. Thread-safe.
+ * Whether, and in which term, one elector leads: election, revocation, waiting. Thread-safe; only the waits
+ * ({@link #pauseUntil}, {@link #awaitLeadership}) block.
  *
- * <p>One private lock, {@link #stateLock}, guards each change of {@link #current} together with the queueing of its
- * event, so events are queued in the order of the changes. Listeners and the task never run under it.
+ * <p>Shared state. One private lock, {@link #stateLock}, is taken for each change of {@link #current} (and of
+ * {@link #closing}) together with the queueing of its event, so events are queued in the order of the changes and a
+ * revocation happens once. Both fields are volatile and read without the lock, so {@code isLeader()} never blocks;
+ * that is why they carry no {@code @GuardedBy} (the check would also demand the lock for those reads). The waits
+ * sleep on the lock's monitor and are woken by every change. Listeners and the task never run under the lock.
  */
 final class LeadershipState {
     private static final Logger log = LoggerFactory.getLogger(LeadershipState.class);
 
     final ElectorConfig config;
     final ElectorMetrics metrics;
-    private final LeadershipEvents events;
+    private final OrderedDelivery<LeadershipListener> events;
     private final Object stateLock = new Object();
     private volatile Leadership current; // written under stateLock; null when not leading
-    private volatile Thread lastTaskThread; // the task thread of the latest term
-    private volatile long lastGoodCheckNanos;
-    private volatile boolean closing; // written under stateLock
+    private volatile boolean closing; // written under stateLock; never reset
+    private volatile Thread lastTaskThread; // the task thread of the latest term, written by the session thread
+    private volatile long lastGoodCheckNanos; // written by the session thread, read by the watchdog and gauges
 
     LeadershipState(ElectorConfig config) {
         this.config = config;
-        this.events = new LeadershipEvents(config.listeners, "baton-elector-" + config.group + "-events");
-        this.metrics = ElectorMetrics.create(
-                config.metricRegistry,
-                "baton.leader." + config.group,
-                () -> {
-                    Leadership l = current;
-                    return l == null ? 0 : l.term();
-                },
-                () -> current == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastGoodCheckNanos));
+        this.events = new OrderedDelivery<>(config.listeners, "baton-elector-" + config.group + "-events");
+        this.metrics = config.metrics.create(config.group, new ElectorMetrics.Readings() {
+            @Override
+            public long term() {
+                Leadership l = current;
+                return l == null ? 0 : l.term();
+            }
+
+            @Override
+            public long millisSinceGoodCheck() {
+                return current == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastGoodCheckNanos);
+            }
+        });
     }
 
+    /** The term held now, or null. Never blocks; may be stale an instant later. */
     Leadership current() {
         return current;
     }
@@ -48,6 +62,7 @@ final class LeadershipState {
         return lastTaskThread == thread;
     }
 
+    /** Whether close() has begun; once true it stays true. Never blocks. */
     boolean isClosing() {
         return closing;
     }
@@ -60,26 +75,26 @@ final class LeadershipState {
         }
     }
 
+    /** A check proved the lock held at {@code nanos}; the watchdog measures staleness from the latest one. */
     void goodCheck(long nanos) {
         lastGoodCheckNanos = nanos;
     }
 
     /** Records a new term, queues ELECTED and starts the task. Called by the session thread. */
-    Leadership elect(ElectorSession.Term term, long candidateSinceNanos) {
-        Leadership l = new Leadership(config, term.term, term.electedAt);
+    Leadership elect(long term, long candidateSinceNanos) {
+        Leadership l = new Leadership(config, term);
         lastGoodCheckNanos = System.nanoTime();
         // The task thread is known before the term is published, so a revoke that comes at once (a yield or close()
         // from a thread woken by ELECTED) interrupts it; the runner also checks leadership before it starts the task.
         Thread t = null;
         if (config.task != null) {
-            t = new Thread(new LeaderTaskRunner(this, l), "baton-leader-" + config.group + "-task-" + l.term());
-            t.setDaemon(true);
+            t = Threads.daemon(new LeaderTaskRunner(this, l), "baton-leader-" + config.group + "-task-" + l.term());
             l.taskThread(t);
             lastTaskThread = t;
         }
         synchronized (stateLock) {
             current = l;
-            events.emit(event(LeadershipEvent.Type.ELECTED, Reason.NONE, l, null));
+            emit(event(LeadershipEvent.Type.ELECTED, Reason.NONE, l, null));
             stateLock.notifyAll();
         }
         metrics.elected(System.nanoTime() - candidateSinceNanos);
@@ -103,7 +118,7 @@ final class LeadershipState {
             }
             l.markRevoked(reason);
             current = null;
-            events.emit(event(LeadershipEvent.Type.REVOKED, reason, l, cause));
+            emit(event(LeadershipEvent.Type.REVOKED, reason, l, cause));
         }
         metrics.revoked(reason);
         if (cause != null && reason != Reason.TASK_FAILED) {
@@ -163,9 +178,16 @@ final class LeadershipState {
         }
     }
 
-    /** Delivers what is queued (bounded), then stops the event thread. */
-    void shutdownEvents(long waitMillis) {
-        events.shutdown(waitMillis);
+    /** Delivers what is queued (bounded), then stops the event thread; from a listener it does not wait. */
+    void shutdownEvents(Duration wait) {
+        events.shutdown(wait);
+    }
+
+    // Under stateLock, so events are queued in the order of the changes they report.
+    @GuardedBy("stateLock")
+    private void emit(LeadershipEvent event) {
+        log.info("{}", event);
+        events.deliver(event, listener -> listener.onEvent(event));
     }
 
     private LeadershipEvent event(LeadershipEvent.Type type, Reason reason, Leadership l, Throwable cause) {

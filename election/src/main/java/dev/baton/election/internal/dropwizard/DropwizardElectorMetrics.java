@@ -1,21 +1,21 @@
-package dev.baton.election.internal;
+package dev.baton.election.internal.dropwizard;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import dev.baton.election.LeadershipEvent;
+import dev.baton.election.internal.ElectorMetrics;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 /**
- * Elector metrics in a Dropwizard registry, named {@code <prefix>.<metric>}: is-leader, term, elections,
+ * Elector metrics in a Dropwizard registry, named {@code baton.leader.<group>.<metric>}: is-leader, term, elections,
  * revocations.&lt;reason&gt;, time-to-acquire, check-latency, check-failures, millis-since-good-check, sessions-lost,
- * tasks-ignoring-interrupt.
+ * tasks-ignoring-interrupt. Thread-safe and non-blocking, as Dropwizard's counters and timers are.
  */
-final class DropwizardElectorMetrics implements ElectorMetrics {
+public final class DropwizardElectorMetrics implements ElectorMetrics {
     private final Counter elections;
     private final Timer timeToAcquire;
     private final Timer checkLatency;
@@ -24,8 +24,8 @@ final class DropwizardElectorMetrics implements ElectorMetrics {
     private final Counter tasksIgnoringInterrupt;
     private final Map<LeadershipEvent.Reason, Counter> revocations = new EnumMap<>(LeadershipEvent.Reason.class);
 
-    DropwizardElectorMetrics(Object registryObject, String prefix, LongSupplier term, LongSupplier sinceGoodCheck) {
-        MetricRegistry registry = (MetricRegistry) registryObject;
+    private DropwizardElectorMetrics(MetricRegistry registry, String group, Readings readings) {
+        String prefix = "baton.leader." + group;
         this.elections = registry.counter(MetricRegistry.name(prefix, "elections"));
         this.timeToAcquire = registry.timer(MetricRegistry.name(prefix, "time-to-acquire"));
         this.checkLatency = registry.timer(MetricRegistry.name(prefix, "check-latency"));
@@ -38,16 +38,21 @@ final class DropwizardElectorMetrics implements ElectorMetrics {
             }
         }
         registry.gauge(
-                MetricRegistry.name(prefix, "is-leader"), () -> (Gauge<Integer>) () -> term.getAsLong() > 0 ? 1 : 0);
-        registry.gauge(MetricRegistry.name(prefix, "term"), () -> (Gauge<Long>) term::getAsLong);
-        registry.gauge(
-                MetricRegistry.name(prefix, "millis-since-good-check"), () -> (Gauge<Long>) sinceGoodCheck::getAsLong);
+                MetricRegistry.name(prefix, "is-leader"), () -> (Gauge<Integer>) () -> readings.term() > 0 ? 1 : 0);
+        registry.gauge(MetricRegistry.name(prefix, "term"), () -> (Gauge<Long>) readings::term);
+        registry.gauge(MetricRegistry.name(prefix, "millis-since-good-check"), () ->
+                (Gauge<Long>) readings::millisSinceGoodCheck);
+    }
+
+    /** The factory the builder keeps; nothing is registered until an elector is built. */
+    public static ElectorMetrics.Factory factory(MetricRegistry registry) {
+        return (group, readings) -> new DropwizardElectorMetrics(registry, group, readings);
     }
 
     @Override
-    public void elected(long nanos) {
+    public void elected(long nanosToAcquire) {
         elections.inc();
-        timeToAcquire.update(nanos, TimeUnit.NANOSECONDS);
+        timeToAcquire.update(nanosToAcquire, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -59,7 +64,7 @@ final class DropwizardElectorMetrics implements ElectorMetrics {
     }
 
     @Override
-    public void checked(long nanos) {
+    public void checkSucceeded(long nanos) {
         checkLatency.update(nanos, TimeUnit.NANOSECONDS);
     }
 
