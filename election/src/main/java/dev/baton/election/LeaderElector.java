@@ -166,6 +166,18 @@ public interface LeaderElector extends AutoCloseable {
             return this;
         }
 
+        /**
+         * How to evict a connection from the {@code DataSource}'s pool for good, for pools other than HikariCP (which
+         * is recognised by itself, also behind wrappers that unwrap to it). The elector evicts a connection whose
+         * session is in doubt, since it may still hold the leader lock; without a way to evict it, it is aborted.
+         *
+         * @throws IllegalArgumentException if the builder was made from a JDBC URL (no pool)
+         */
+        public Builder poolEviction(java.util.function.Consumer<java.sql.Connection> evictor) {
+            config.poolEviction(evictor);
+            return this;
+        }
+
         /** How often the leader proves it still holds the lock (default 1 s). */
         public Builder checkInterval(Duration interval) {
             config.checkInterval(interval);

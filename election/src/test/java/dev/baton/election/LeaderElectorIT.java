@@ -352,6 +352,8 @@ class LeaderElectorIT {
             CountDownLatch ran = new CountDownLatch(1);
             LeaderElector e = started(builder("a").releaseWhenTaskReturns(false).whileLeader(ctx -> ran.countDown()));
             assertThat(ran.await(20, TimeUnit.SECONDS)).isTrue();
+            // ELECTED reaches listeners on the events thread: wait for it rather than race it.
+            recorder.awaitEvent("ELECTED", ev -> ev.type() == LeadershipEvent.Type.ELECTED);
             assertThat(e.isLeader()).isTrue();
             assertThat(recorder.events()).hasSize(1);
         }

@@ -1,6 +1,7 @@
 package dev.baton.election;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -11,7 +12,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,5 +58,30 @@ class LeaderElectorPoolIT {
                 }
             }
         }
+    }
+
+    @Test
+    void shouldHandASessionInDoubtToTheUsersPoolEviction() throws Exception {
+        String group = "evict-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Connection> evicted = new CopyOnWriteArrayList<>();
+        try (LeaderElector e = LeaderElector.builder(server.dataSource(), group)
+                .instanceId(group)
+                .poolEviction(evicted::add)
+                .build()) {
+            e.start();
+            assertThat(e.awaitLeadership(Duration.ofSeconds(20))).isTrue();
+            assertThat(server.terminate(group)).isEqualTo(1);
+            await("the terminated session handed to the pool's eviction")
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> !evicted.isEmpty());
+        }
+    }
+
+    @Test
+    void shouldRefusePoolEvictionForAJdbcUrl() {
+        assertThatThrownBy(() -> LeaderElector.builder(server.jdbcUrl(), new Properties(), "g")
+                        .poolEviction(c -> {}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("DataSource");
     }
 }

@@ -7,10 +7,12 @@ import dev.baton.internal.ConnectionSource;
 import dev.baton.internal.InstanceIds;
 import dev.baton.internal.Validate;
 import dev.baton.lock.LockKey;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -84,7 +86,7 @@ public final class ElectorConfig {
 
     /** Mutable settings; {@link #build()} validates. Not thread-safe: one thread builds. */
     public static final class Builder {
-        private final ConnectionSource source;
+        private ConnectionSource source;
         private final String group;
         private String instanceId;
         private LeaderTask task;
@@ -111,6 +113,10 @@ public final class ElectorConfig {
                         "group '" + group.substring(0, 32) + "...' is longer than 200 chars");
             }
             this.group = group;
+        }
+
+        public void poolEviction(Consumer<Connection> evictor) {
+            this.source = source.withEviction(evictor);
         }
 
         public void instanceId(String id) {
