@@ -1,5 +1,6 @@
 package dev.baton.testkit;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,7 +19,9 @@ import java.util.stream.Stream;
  */
 final class PostgresBinaries {
     private static final Object UNPACK_LOCK = new Object();
-    private static Path unpacked; // guarded by UNPACK_LOCK
+
+    @GuardedBy("UNPACK_LOCK")
+    private static Path unpacked;
 
     private PostgresBinaries() {}
 
