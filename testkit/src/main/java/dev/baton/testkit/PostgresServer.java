@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * {@link UnsupportedOperationException} and tests that need them should skip.
  *
  * <p>Thread-safe: lifecycle methods (and the JVM shutdown hook that stops the server) are serialised on a private
- * lock.
+ * lock. Lock order: the class-wide lock of {@link #shared()} before a server's own lock, never the other way.
  */
 public final class PostgresServer implements AutoCloseable {
     /** Environment variable naming an external server that all tests use instead of a throwaway one. */
