@@ -108,10 +108,15 @@ final class PostgresBinaries {
                 }
                 Files.delete(archive);
                 // The server may run as another user (we are root): it must be able to read and execute these.
-                new ProcessBuilder("chmod", "-R", "a+rX", dir.toString())
-                        .inheritIO()
-                        .start()
-                        .waitFor();
+                // Not inheritIO(): in a forked test JVM that would write past the test's captured output.
+                Process chmod = new ProcessBuilder("chmod", "-R", "a+rX", dir.toString())
+                        .redirectErrorStream(true)
+                        .start();
+                String chmodOut =
+                        new String(chmod.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (chmod.waitFor() != 0) {
+                    throw new IllegalStateException("Could not make " + dir + " readable: " + chmodOut);
+                }
                 unpacked = dir.resolve("bin");
                 return unpacked;
             } catch (IOException e) {
