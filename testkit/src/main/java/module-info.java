@@ -5,6 +5,7 @@ module dev.baton.testkit {
     requires org.postgresql.jdbc;
     requires org.slf4j;
     requires static transitive org.junit.jupiter.api;
+    requires static com.google.errorprone.annotations;
 
     exports dev.baton.testkit;
 }

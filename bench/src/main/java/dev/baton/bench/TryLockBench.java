@@ -2,9 +2,9 @@ package dev.baton.bench;
 
 import dev.baton.lock.DistributedLock;
 import dev.baton.lock.LockClient;
+import dev.baton.testkit.Measurements;
 import dev.baton.testkit.PostgresServer;
 import dev.baton.testkit.RecordingDataSource;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +18,9 @@ import java.util.List;
  * {@code pg_advisory_unlock}, prepared) on the very same connection, Baton's own session. Rounds alternate between
  * the two so that machine noise hits both alike; the figures are medians over rounds of the per-pair cost.
  *
- * <p>Run: {@code mvn -q -DskipTests install && mvn -q -pl bench exec:java} (args: rounds, pairs per round).
+ * <p>Run: {@code mvn -B -q -pl bench -am package -DskipTests}, then
+ * {@code java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" dev.baton.bench.TryLockBench [rounds [pairs]]}
+ * (default 30 rounds of 2 000 pairs). The figures are one line starting {@value Measurements#PREFIX}.
  */
 public final class TryLockBench {
     private TryLockBench() {}
@@ -26,8 +28,6 @@ public final class TryLockBench {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         int pairs = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
-        PrintWriter out = new PrintWriter(
-                new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true);
         try (PostgresServer server = PostgresServer.shared()) {
             List<Connection> sessions = new ArrayList<>();
             try (LockClient client = LockClient.builder(RecordingDataSource.wrap(server.dataSource(), sessions))
@@ -53,11 +53,10 @@ public final class TryLockBench {
                     }
                     double rawMedian = median(rawUs);
                     double batonMedian = median(batonUs);
-                    out.printf(
-                            "uncontended try-lock + unlock, %d rounds x %d pairs, same connection:%n", rounds, pairs);
-                    out.printf("  raw JDBC pair : median %.1f us/pair%n", rawMedian);
-                    out.printf("  Baton         : median %.1f us/pair%n", batonMedian);
-                    out.printf("  ratio Baton/raw: %.3f%n", batonMedian / rawMedian);
+                    Measurements.print(
+                            "uncontended try-lock + unlock, %d rounds x %d pairs, same connection: raw JDBC pair"
+                                    + " median %.1f us/pair, Baton median %.1f us/pair, ratio Baton/raw %.3f",
+                            rounds, pairs, rawMedian, batonMedian, batonMedian / rawMedian);
                 }
             }
         }

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -110,7 +111,18 @@ class LeaderElectorIT {
         }
 
         @Test
-        void shouldHandOverOnCloseWithRisingTermsAndMeasureTakeover() {
+        void shouldHandOverOnCloseWithRisingTerms() {
+            handOversOnClose();
+        }
+
+        @Test
+        @Tag("measure")
+        void measureTakeoverAfterClose() {
+            Stats.summary("takeover after close() (close() called -> successor ELECTED)", handOversOnClose());
+        }
+
+        /** Closes the leader {@code TRIALS} times; returns the takeover times (close() called -> successor ELECTED). */
+        private List<Double> handOversOnClose() {
             List<LeaderElector> es = new ArrayList<>(List.of(started(builder("a")), started(builder("b"))));
             List<Double> takeover = new ArrayList<>();
             long lastTerm = 0;
@@ -130,12 +142,13 @@ class LeaderElectorIT {
                 es.remove(leader);
                 es.add(started(builder("n" + i)));
             }
-            Stats.summary("takeover after close() (close() called -> successor ELECTED)", takeover);
+            return takeover;
         }
 
         /** Not a behaviour test: the same hand-over in raw JDBC, measured in the same run, to read the figures by. */
         @Test
-        void rawJdbcHandOverBaseline() throws Exception {
+        @Tag("measure")
+        void measureRawJdbcHandOverBaseline() throws Exception {
             long key = LockKey.named(group + ":raw").value();
             List<Double> handOver = new ArrayList<>();
             try (java.sql.Connection a = server.connect();
@@ -212,11 +225,25 @@ class LeaderElectorIT {
         @Test
         void shouldRevokeOnTerminatedBackendInterruptTheTaskAndElectAnother() throws Exception {
             try (java.sql.Connection admin = server.connect()) {
-                terminateTrials(admin);
+                terminateTrials(admin, new ArrayList<>(), new ArrayList<>());
             }
         }
 
-        private void terminateTrials(java.sql.Connection admin) throws Exception {
+        @Test
+        @Tag("measure")
+        void measureNoticeAndTakeoverAfterTerminatedBackend() throws Exception {
+            List<Double> notice = new ArrayList<>();
+            List<Double> takeover = new ArrayList<>();
+            try (java.sql.Connection admin = server.connect()) {
+                terminateTrials(admin, notice, takeover);
+            }
+            Stats.summary("old leader notices pg_terminate_backend (terminate called -> REVOKED)", notice);
+            Stats.summary("takeover after pg_terminate_backend (terminate called -> successor ELECTED)", takeover);
+        }
+
+        /** Terminates the leader's backend {@code TRIALS} times; adds the times from the terminate call on. */
+        private void terminateTrials(java.sql.Connection admin, List<Double> notice, List<Double> takeover)
+                throws Exception {
             List<LeaderElector> es = new ArrayList<>();
             List<CountDownLatch> interrupted = new ArrayList<>();
             for (String id : List.of("a", "b")) {
@@ -230,8 +257,6 @@ class LeaderElectorIT {
                     }
                 })));
             }
-            List<Double> notice = new ArrayList<>();
-            List<Double> takeover = new ArrayList<>();
             for (int i = 0; i < TRIALS; i++) {
                 LeaderElector leader = leaderWithWaitingCandidates(es);
                 long term = leader.currentTerm().orElseThrow();
@@ -258,12 +283,23 @@ class LeaderElectorIT {
                 notice.add(Stats.millisBetween(t0, revokedEvent.at()));
                 takeover.add(Stats.millisBetween(t0, next.at()));
             }
-            Stats.summary("old leader notices pg_terminate_backend (terminate called -> REVOKED)", notice);
-            Stats.summary("takeover after pg_terminate_backend (terminate called -> successor ELECTED)", takeover);
         }
 
         @Test
         void shouldStepDownWhenChecksStallBeforeTheServerCouldReleaseTheLock() throws Exception {
+            stepDownOnFrozenBackend();
+        }
+
+        @Test
+        @Tag("measure")
+        void measureStepDownAfterTheBackendFroze() throws Exception {
+            Stats.summary(
+                    "step-down after the leader's backend froze (SIGSTOP -> REVOKED CHECK_TIMEOUT, stepDownAfter 1 s)",
+                    List.of(stepDownOnFrozenBackend()));
+        }
+
+        /** Freezes the leader's backend (SIGSTOP); returns the time from the freeze to the step-down. */
+        private double stepDownOnFrozenBackend() throws Exception {
             assumeThat(server.isExternal())
                     .as("needs to signal the server's processes")
                     .isFalse();
@@ -300,9 +336,7 @@ class LeaderElectorIT {
             assertThat(stepDown.reason()).isEqualTo(LeadershipEvent.Reason.CHECK_TIMEOUT);
             LeadershipEvent next = recorder.awaitEvent("successor", electedAfter(term));
             assertThat(next.at()).isAfter(stepDown.at());
-            Stats.summary(
-                    "step-down after the leader's backend froze (SIGSTOP -> REVOKED CHECK_TIMEOUT, stepDownAfter 1 s)",
-                    List.of(Stats.millisBetween(frozen, stepDown.at())));
+            return Stats.millisBetween(frozen, stepDown.at());
         }
 
         private int backendPid(String applicationName) throws java.sql.SQLException {

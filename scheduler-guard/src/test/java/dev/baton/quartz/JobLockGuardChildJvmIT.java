@@ -89,14 +89,12 @@ class JobLockGuardChildJvmIT {
                             + " FROM " + LEDGER
                             + " WHERE instance_id = ? AND outcome = 'ABANDONED'",
                     victim[0]);
-            int firings = 0;
             int duplicates = 0;
             int lost = 0;
             int diedBeforeItsRow = 0;
             for (String job : List.of("a", "b")) {
                 for (Instant t : expected) {
                     int n = runs.get(job).getOrDefault(t, 0);
-                    firings += n;
                     duplicates += Math.max(0, n - 1);
                     boolean claimedByVictim = abandoned.contains(job + " " + t.toEpochMilli());
                     if (n == 0 && claimedByVictim) {
@@ -111,20 +109,6 @@ class JobLockGuardChildJvmIT {
                     }
                 }
             }
-            System.out.printf(
-                    "CHILD-JVMS: %d scheduled firings in %s..%s: ran=%d, duplicates=%d, lost=%d, started on the"
-                            + " victim but killed before the job wrote its row=%d; killed %s mid-run of job %s at"
-                            + " %s%n",
-                    expected.size() * 2,
-                    from,
-                    to,
-                    firings,
-                    duplicates,
-                    lost,
-                    diedBeforeItsRow,
-                    victim[0],
-                    victim[1],
-                    victim[2]);
             assertThat(duplicates).as("no firing ran twice").isZero();
             assertThat(lost).as("no firing lost").isZero();
             assertThat(Db.count(

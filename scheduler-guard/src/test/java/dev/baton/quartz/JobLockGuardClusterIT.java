@@ -5,16 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import dev.baton.testkit.Measurements;
 import dev.baton.testkit.PostgresExtension;
 import dev.baton.testkit.PostgresServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,6 +35,20 @@ class JobLockGuardClusterIT {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldRunEveryScheduledFiringExactlyOnceAcrossThreeSchedulers(PostgresServer server) throws Exception {
+        runThreeSchedulers(server);
+    }
+
+    @Test
+    @Tag("measure")
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void measureGuardOverheadAcrossThreeSchedulers(PostgresServer server) throws Exception {
+        List<MetricRegistry> registries = runThreeSchedulers(server);
+        printMillis("guard overhead per firing (lock + ledger + release)", registries, "overhead");
+        printMillis("lock latency (tryLock incl. owner-thread hop)", registries, "lock-latency");
+    }
+
+    /** Runs the cluster and asserts each guarded firing ran once; returns the schedulers' metric registries. */
+    private static List<MetricRegistry> runThreeSchedulers(PostgresServer server) throws Exception {
         Db.createRuns(RUNS);
         Db.exec("DROP TABLE IF EXISTS " + LEDGER);
         List<Scheduler> schedulers = new ArrayList<>();
@@ -74,19 +89,10 @@ class JobLockGuardClusterIT {
 
         Set<Instant> expected = Schedulers.fireTimes(start, end);
         Map<String, Map<Instant, Integer>> runs = Db.runsByFiring(RUNS);
-        int firings = 0;
-        int duplicates = 0;
-        int lost = 0;
         for (String name : GUARDED) {
             Map<Instant, Integer> byTime = runs.getOrDefault(name, Map.of());
             assertThat(byTime.keySet()).as("fire times of job %s", name).isEqualTo(expected);
             assertThat(byTime.values()).as("runs per firing of job %s", name).containsOnly(1);
-            for (Instant t : expected) {
-                int n = byTime.getOrDefault(t, 0);
-                firings += Math.min(n, 1);
-                duplicates += Math.max(0, n - 1);
-                lost += n == 0 ? 1 : 0;
-            }
         }
         assertThat(runs.get("free").values())
                 .as("the unguarded job runs on all three schedulers")
@@ -112,12 +118,7 @@ class JobLockGuardClusterIT {
         assertThat(vetoed).isEqualTo(2L * expected.size() * GUARDED.size());
         assertThat(Db.count("SELECT count(*) FROM " + LEDGER + " WHERE outcome = 'SUCCEEDED'"))
                 .isEqualTo(executed);
-
-        System.out.printf(
-                "THREE-SCHEDULERS: scheduled firings=%d, ran=%d, duplicates=%d, lost=%d (jobs %s over %s..%s)%n",
-                expected.size() * GUARDED.size(), firings, duplicates, lost, GUARDED, start, end);
-        printMillis("guard overhead per firing (lock + ledger + release)", registries, "overhead");
-        printMillis("lock latency (tryLock incl. owner-thread hop)", registries, "lock-latency");
+        return registries;
     }
 
     private static boolean allDone(List<Scheduler> schedulers) throws Exception {
@@ -134,28 +135,17 @@ class JobLockGuardClusterIT {
         return true;
     }
 
-    static void printMillis(String what, List<MetricRegistry> registries, String metric) {
-        List<Long> values = new ArrayList<>();
+    private static void printMillis(String what, List<MetricRegistry> registries, String metric) {
+        List<Double> values = new ArrayList<>();
         for (MetricRegistry r : registries) {
             for (Map.Entry<String, Timer> e : r.getTimers().entrySet()) {
                 if (e.getKey().endsWith("." + metric)) {
-                    for (long v : e.getValue().getSnapshot().getValues()) {
-                        values.add(v);
+                    for (long nanos : e.getValue().getSnapshot().getValues()) {
+                        values.add(nanos / 1e6);
                     }
                 }
             }
         }
-        long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
-        if (sorted.length == 0) {
-            System.out.printf("%s: no samples%n", what);
-            return;
-        }
-        System.out.printf(
-                "%s: n=%d median=%.3f ms p90=%.3f ms max=%.3f ms%n",
-                what,
-                sorted.length,
-                sorted[sorted.length / 2] / 1e6,
-                sorted[(int) (sorted.length * 0.9)] / 1e6,
-                Arrays.stream(sorted).max().getAsLong() / 1e6);
+        Measurements.printMillis(what, values);
     }
 }

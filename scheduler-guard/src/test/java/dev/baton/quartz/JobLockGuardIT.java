@@ -66,7 +66,6 @@ class JobLockGuardIT {
             Map<Instant, Integer> withLedger =
                     Db.runsByFiring("runs_late_ledger").get("job");
             Map<Instant, Integer> locksOnly = Db.runsByFiring("runs_late_locks").get("job");
-            System.out.printf("LATE-INSTANCE: with ledger %s%nLATE-INSTANCE: locks only %s%n", withLedger, locksOnly);
             assertThat(withLedger.keySet()).isEqualTo(expected);
             assertThat(withLedger.values())
                     .as("with the ledger: once per firing")

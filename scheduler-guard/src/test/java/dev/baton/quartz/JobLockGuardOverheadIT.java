@@ -2,12 +2,14 @@ package dev.baton.quartz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.testkit.Measurements;
 import dev.baton.testkit.PostgresExtension;
 import dev.baton.testkit.PostgresServer;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,6 +22,7 @@ import org.quartz.spi.TriggerFiredBundle;
 /**
  * The guard's cost per firing, measured by calling its listener methods the way a Quartz worker does: veto (lock +
  * ledger insert) then jobWasExecuted (ledger update + unlock), for distinct scheduled fire times, one after another.
+ * Tagged {@code measure}: run with {@code -Dgroups=measure}.
  */
 @ExtendWith(PostgresExtension.class)
 class JobLockGuardOverheadIT {
@@ -27,8 +30,9 @@ class JobLockGuardOverheadIT {
     private static final int FIRINGS = 1_000;
 
     @Test
+    @Tag("measure")
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void shouldReportTheOverheadPerFiring(PostgresServer server) throws Exception {
+    void measureTheOverheadPerFiring(PostgresServer server) throws Exception {
         Scheduler scheduler = Schedulers.create("overhead", 1);
         JobDetail job = Schedulers.job(Jobs.RecordJob.class, "overhead", "job", "unused");
         OperableTrigger trigger = (OperableTrigger) Schedulers.everySecond(job, Instant.now(), null);
@@ -48,9 +52,9 @@ class JobLockGuardOverheadIT {
             Db.exec("TRUNCATE firings_overhead");
             long[] ledger = measure(withLedger, scheduler, job, trigger, 0);
             long[] locks = measure(locksOnly, scheduler, job, trigger, 10_000_000);
-            System.out.printf(
-                    "OVERHEAD per firing, %d sequential firings: lock + ledger + release median=%.3f ms p90=%.3f ms;"
-                            + " lock + release only median=%.3f ms p90=%.3f ms%n",
+            Measurements.print(
+                    "guard overhead per firing, %d sequential firings: lock + ledger + release median=%.3f ms"
+                            + " p90=%.3f ms; lock + release only median=%.3f ms p90=%.3f ms",
                     FIRINGS, ms(ledger, 0.5), ms(ledger, 0.9), ms(locks, 0.5), ms(locks, 0.9));
             assertThat(Db.count("SELECT count(*) FROM firings_overhead WHERE outcome = 'SUCCEEDED'"))
                     .isEqualTo(WARMUP + FIRINGS);

@@ -29,10 +29,6 @@ final class Commands {
         return new Commands(userExists("postgres") ? "postgres" : "nobody");
     }
 
-    boolean switchesUser() {
-        return runAsUser != null;
-    }
-
     /** Gives the server user ownership of {@code dir} (only needed when we switch user). */
     void handOver(Path dir) throws IOException {
         if (runAsUser != null) {

@@ -1,5 +1,6 @@
 package dev.baton.testkit;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,7 +19,9 @@ import java.util.stream.Stream;
  */
 final class PostgresBinaries {
     private static final Object UNPACK_LOCK = new Object();
-    private static Path unpacked; // guarded by UNPACK_LOCK
+
+    @GuardedBy("UNPACK_LOCK")
+    private static Path unpacked;
 
     private PostgresBinaries() {}
 
@@ -105,10 +108,15 @@ final class PostgresBinaries {
                 }
                 Files.delete(archive);
                 // The server may run as another user (we are root): it must be able to read and execute these.
-                new ProcessBuilder("chmod", "-R", "a+rX", dir.toString())
-                        .inheritIO()
-                        .start()
-                        .waitFor();
+                // Not inheritIO(): in a forked test JVM that would write past the test's captured output.
+                Process chmod = new ProcessBuilder("chmod", "-R", "a+rX", dir.toString())
+                        .redirectErrorStream(true)
+                        .start();
+                String chmodOut =
+                        new String(chmod.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (chmod.waitFor() != 0) {
+                    throw new IllegalStateException("Could not make " + dir + " readable: " + chmodOut);
+                }
                 unpacked = dir.resolve("bin");
                 return unpacked;
             } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.baton.testkit;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * instead; operations that need control of the process ({@link #restart()}, {@link #stop()}) then throw
  * {@link UnsupportedOperationException} and tests that need them should skip.
  *
- * <p>Thread-safe: lifecycle methods are serialised on this object.
+ * <p>Thread-safe: lifecycle methods (and the JVM shutdown hook that stops the server) are serialised on a private
+ * lock. Lock order: the class-wide lock of {@link #shared()} before a server's own lock, never the other way.
  */
 public final class PostgresServer implements AutoCloseable {
     /** Environment variable naming an external server that all tests use instead of a throwaway one. */
@@ -33,13 +35,20 @@ public final class PostgresServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresServer.class);
     private static final Object SHARED_LOCK = new Object();
-    private static PostgresServer shared; // guarded by SHARED_LOCK
+
+    @GuardedBy("SHARED_LOCK")
+    private static PostgresServer shared;
 
     private final String externalUrl; // null for a server we run
     private final ServerProcess process; // null for an external server
     private final Thread shutdownHook;
-    private boolean running; // guarded by this
-    private boolean closed; // guarded by this
+    private final Object lock = new Object();
+
+    @GuardedBy("lock")
+    private boolean running;
+
+    @GuardedBy("lock")
+    private boolean closed;
 
     private PostgresServer(String externalUrl) {
         this.externalUrl = externalUrl;
@@ -140,27 +149,33 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** Stops the server (fast shutdown: sessions are disconnected) and keeps its data for {@link #restart()}. */
-    public synchronized void stop() {
+    public void stop() {
         requireOwned("stop");
-        if (running) {
-            process.stop("fast");
-            running = false;
+        synchronized (lock) {
+            if (running) {
+                process.stop("fast");
+                running = false;
+            }
         }
     }
 
     /** Stops the server if it runs, and starts it again on the same port with the same data. */
-    public synchronized void restart() {
+    public void restart() {
         requireOwned("restart");
-        if (closed) {
-            throw new IllegalStateException("Server on port " + process.port + " is closed; build a new one");
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("Server on port " + process.port + " is closed; build a new one");
+            }
+            stop();
+            startProcess();
         }
-        stop();
-        startProcess();
     }
 
     /** Whether the server process is running (always true for an external server). */
-    public synchronized boolean isRunning() {
-        return running;
+    public boolean isRunning() {
+        synchronized (lock) {
+            return running;
+        }
     }
 
     /**
@@ -176,23 +191,27 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Stops the server and deletes its directory. Idempotent; a no-op for an external server. */
     @Override
-    public synchronized void close() {
-        if (closed || externalUrl != null) {
+    public void close() {
+        synchronized (lock) {
+            if (closed || externalUrl != null) {
+                closed = true;
+                return;
+            }
             closed = true;
-            return;
+            try {
+                stopQuietly();
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // The JVM is already shutting down: the hook stops the server.
+            }
+            process.delete();
         }
-        closed = true;
-        try {
-            stopQuietly();
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // The JVM is already shutting down: the hook stops the server.
-        }
-        process.delete();
     }
 
-    synchronized boolean isClosed() {
-        return closed;
+    boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
     }
 
     @Override
@@ -203,23 +222,28 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private void startProcess() {
-        process.start();
-        running = true;
-        try {
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
-        } catch (IllegalArgumentException alreadyRegistered) {
-            // restart(): the hook from the first start is still registered.
+        synchronized (lock) {
+            process.start();
+            running = true;
+            try {
+                Runtime.getRuntime().addShutdownHook(shutdownHook);
+            } catch (IllegalArgumentException alreadyRegistered) {
+                // restart(): the hook from the first start is still registered.
+            }
         }
     }
 
+    /** Also the shutdown hook's body: it runs on the hook's thread, hence the lock. */
     private void stopQuietly() {
-        if (running) {
-            try {
-                process.stop("immediate");
-            } catch (RuntimeException e) {
-                log.warn("Could not stop PostgreSQL on port {}: {}", process.port, e.getMessage());
+        synchronized (lock) {
+            if (running) {
+                try {
+                    process.stop("immediate");
+                } catch (RuntimeException e) {
+                    log.warn("Could not stop PostgreSQL on port {}: {}", process.port, e.getMessage());
+                }
+                running = false;
             }
-            running = false;
         }
     }
 
