@@ -169,7 +169,8 @@ public interface LeaderElector extends AutoCloseable {
         /**
          * How to evict a connection from the {@code DataSource}'s pool for good, for pools other than HikariCP (which
          * is recognised by itself, also behind wrappers that unwrap to it). The elector evicts a connection whose
-         * session is in doubt, since it may still hold the leader lock; without a way to evict it, it is aborted.
+         * session is in doubt, since it may still hold the leader lock; without a way to evict it, it is aborted. The
+         * evictor must end the physical session (the elector does not close or abort it after a normal return).
          *
          * @throws IllegalArgumentException if the builder was made from a JDBC URL (no pool)
          */

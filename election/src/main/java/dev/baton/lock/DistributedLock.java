@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * session. Exclusive excludes every other holder; shared excludes only exclusive holders (the go-pglock matrix), both
  * between threads and between clients. A thread may re-acquire a lock it holds: holds stack and need as many
  * {@link #unlock()} calls. A thread holding only the shared lock may also take the exclusive one (an upgrade) when no
- * other thread of this client holds the key.
+ * other holder of this client (another thread or a {@link LockLease}) holds the key.
  *
  * <p><b>Cost.</b> The first hold of a key by this client costs one round trip, the last release another; stacked and
  * local holds cost none.

@@ -20,7 +20,8 @@ import javax.sql.DataSource;
  * <ol>
  *   <li>The client opens one main session and keeps it; locks taken without waiting are session-level advisory
  *       locks on it.
- *   <li>Holds are counted per thread in the JVM. Only the first hold of a key (per mode) by the client asks
+ *   <li>Holds are counted per holder in the JVM: a thread ({@link DistributedLock}) or a {@link LockLease}. Only the
+ *       first hold of a key (per mode) by the client asks
  *       PostgreSQL ({@code pg_try_advisory_lock}, one round trip); only the last release unlocks it (one round trip,
  *       whose boolean is checked: {@code false} is reported as a loss).
  *   <li>When another session holds the key, one thread per key blocks natively in {@code pg_advisory_lock} on a
@@ -80,8 +81,13 @@ public interface LockClient extends AutoCloseable {
     DistributedLock sharedLock(LockKey key);
 
     /**
-     * An exclusive {@link LockLease} on {@code LockKey.named(name)} if the lock is free now: one round trip. Empty if
-     * any other holder has the key, this client's threads and leases included (a lease is not re-entrant).
+     * An exclusive {@link LockLease} on {@code LockKey.named(name)} if the lock is free now: one round trip (it first
+     * waits for a call on the same key already in flight). Empty if any other holder has the key, this client's
+     * threads and leases included (a lease is not re-entrant).
+     *
+     * @throws TooManyLocksException if the client already holds its maximum number of distinct keys
+     * @throws dev.baton.BatonException if PostgreSQL cannot be reached
+     * @throws IllegalStateException if the client is closed
      */
     default Optional<LockLease> tryAcquire(String name) {
         return tryAcquire(LockKey.named(name));
@@ -103,7 +109,10 @@ public interface LockClient extends AutoCloseable {
     /** As {@link #tryAcquire(String, Duration)}, on {@code key}. */
     Optional<LockLease> tryAcquire(LockKey key, Duration timeout) throws InterruptedException;
 
-    /** A shared {@link LockLease} on {@code LockKey.named(name)} if no exclusive holder has it now. */
+    /**
+     * A shared {@link LockLease} on {@code LockKey.named(name)} if no exclusive holder has it now: one round trip, or
+     * none when this client already holds the key shared. Throws as {@link #tryAcquire(String)}.
+     */
     default Optional<LockLease> tryAcquireShared(String name) {
         return tryAcquireShared(LockKey.named(name));
     }
@@ -208,7 +217,9 @@ public interface LockClient extends AutoCloseable {
          * How to evict a connection from the {@code DataSource}'s pool for good, for pools other than HikariCP (which
          * is recognised by itself, also behind wrappers that unwrap to it). The client evicts a connection whose state
          * is in doubt, since it may still hold advisory locks the next borrower would inherit; without a way to evict
-         * it, the connection is aborted.
+         * it, the connection is aborted. Once {@code evictor} returns normally the client neither closes nor aborts the
+         * connection: the evictor must end its physical session (as HikariCP's {@code evictConnection} does), or its
+         * locks stay held. An exception from it counts as "not evicted", and the connection is aborted.
          *
          * @throws IllegalArgumentException if the builder was made from a JDBC URL (no pool)
          */

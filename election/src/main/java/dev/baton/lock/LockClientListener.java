@@ -3,7 +3,8 @@ package dev.baton.lock;
 import java.util.Set;
 
 /**
- * Told when holds are lost: the client's session died (every key at once), or PostgreSQL answered an unlock with
+ * Told when holds are lost: a session of the client died (every key held on it at once: all of them for the main
+ * session, the key it waited for and kept for a waiter session), or PostgreSQL answered an unlock with
  * {@code false} (that key was no longer held). Called in order, one loss after the other, on the client's own thread
  * {@code baton-lock-events-<instance id>}, never on the thread that noticed the loss and never under an internal lock,
  * so a listener may lock and unlock (a listener that blocks delays the reports after it). Exceptions are logged and

@@ -10,10 +10,15 @@ package dev.baton.lock;
  * and shared holds coexist.
  *
  * <p><b>Loss.</b> If the client's session dies, {@link #isValid()} turns false and the client's
- * {@link LockClientListener} is told. {@link #release()} of a lost lease still ends it and does not throw.
+ * {@link LockClientListener} is told. {@link #release()} of a lost lease still ends it and does not throw. Until it is
+ * released, a lost lease still keeps this client's other holders out of the key, as a held one would.
  *
- * <p>Thread-safe. {@link #release()} blocks for one round trip (or none, if another holder of this client keeps the
- * key on the server).
+ * <p><b>Release it.</b> Nothing releases a lease for you: one that is dropped without {@link #release()} holds the
+ * PostgreSQL lock until the client closes. A thread that holds a shared lease and asks for the exclusive lock (a
+ * {@link DistributedLock} or another lease) waits for itself: the lease is another holder, so there is no upgrade.
+ *
+ * <p>Thread-safe. {@link #release()} blocks for one round trip (none if another holder of this client keeps the key
+ * on the server), after any call for the same key already in flight.
  */
 public interface LockLease extends AutoCloseable {
 

@@ -80,6 +80,13 @@ final class Deadline {
         return true;
     }
 
+    /** For a wait that does not pass through {@link #await}: throws if interruptible and interrupted. */
+    void checkInterrupt(Object waitingFor) throws InterruptedException {
+        if (interruptible && Thread.interrupted()) {
+            throw new InterruptedException("Interrupted while waiting for " + waitingFor);
+        }
+    }
+
     void reassertInterrupt() {
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -84,17 +84,24 @@ final class KeyState {
                         mine.grant(owner);
                         return Acquired.LOCALLY;
                     }
-                    if (fromServer(owner, mode, askServer(mode, once, deadline))) {
+                    Installed asked = fromServer(owner, mode, askServer(mode, once, deadline));
+                    if (asked == Installed.YES) {
                         return Acquired.FROM_SERVER;
+                    }
+                    if (asked == Installed.GIVEN_BACK) {
+                        continue; // another holder of ours got it meanwhile, or its session died: look again
                     }
                     if (once || deadline.expired()) {
                         return Acquired.NOT_ACQUIRED;
                     }
                     if (other(mode).serverValid()) {
-                        continue; // the request beside our other-mode hold already waited natively for a slice
+                        // The request beside our other-mode hold already waited natively for a slice; this path
+                        // never reaches deadline.await, so it answers an interrupt itself.
+                        deadline.checkInterrupt(key);
+                        continue;
                     }
                     if (!remoteWaiter) {
-                        if (fromServer(owner, mode, awaitRemote(mode, deadline))) {
+                        if (fromServer(owner, mode, awaitRemote(mode, deadline)) == Installed.YES) {
                             return Acquired.FROM_SERVER;
                         }
                         continue;
@@ -284,13 +291,14 @@ final class KeyState {
         boolean reserved = reserveIfNewKey(); // before the flag: a refusal must not leave remoteWaiter set
         remoteWaiter = true;
         lock.unlock();
-        Backend.ServerHold hold = null;
+        boolean answered = false;
         try {
-            hold = backend.await(key, mode, deadline.at(), deadline.interruptible());
-            return new Reply(hold, reserved);
+            Reply reply = new Reply(backend.await(key, mode, deadline.at(), deadline.interruptible()), reserved);
+            answered = true; // from here the reply carries the reservation; fromServer settles it
+            return reply;
         } finally {
             lock.lock();
-            if (hold == null) {
+            if (!answered) {
                 unreserve(reserved);
             }
             remoteWaiter = false;
@@ -316,14 +324,24 @@ final class KeyState {
         }
     }
 
-    /** Installs a granted hold for {@code owner} if it still may have it; false if there was none to install. */
+    /** What became of a reply from the server. */
+    private enum Installed {
+        /** The hold is {@code owner}'s now. */
+        YES,
+        /** The server did not grant it. */
+        NOT_GRANTED,
+        /** Granted, but given back: the local picture changed meanwhile, or the session died already. */
+        GIVEN_BACK
+    }
+
+    /** Installs a granted hold for {@code owner} if it still may have it; settles the reply's reservation. */
     @GuardedBy("lock")
-    private boolean fromServer(Object owner, LockMode mode, Reply reply) {
+    private Installed fromServer(Object owner, LockMode mode, Reply reply) {
         if (reply.hold() == null) {
             unreserve(reply.reserved());
-            return false;
+            return Installed.NOT_GRANTED;
         }
-        return installIfStillFree(owner, mode, reply.hold(), reply.reserved());
+        return installIfStillFree(owner, mode, reply.hold(), reply.reserved()) ? Installed.YES : Installed.GIVEN_BACK;
     }
 
     /**
@@ -333,14 +351,20 @@ final class KeyState {
     @GuardedBy("lock")
     private boolean installIfStillFree(Object owner, LockMode mode, Backend.ServerHold hold, boolean reserved) {
         ModeHolds mine = holds(mode);
-        if (!table.isClosed() && !mine.serverValid() && compatible(owner, mode)) {
+        // A hold whose session died before we got here was missed by that session's loss report (it was not
+        // installed yet): never hand it out.
+        if (hold.valid() && !table.isClosed() && !mine.serverValid() && compatible(owner, mode)) {
             if (!hasServerHold()) {
                 table.serverKeyTaken(reserved); // the reservation becomes the key's count
             } else {
                 unreserve(reserved); // the other mode's hold already counts the key
             }
-            mine.install(hold, table.nextToken());
+            Backend.ServerHold replaced = mine.install(hold, table.nextToken());
             mine.grant(owner);
+            if (replaced != null) {
+                // A lost hold that its holders still stand on: the backend frees what it pinned (its waiter session).
+                callBackend(() -> backend.release(key, mode, replaced));
+            }
             return true;
         }
         unreserve(reserved);

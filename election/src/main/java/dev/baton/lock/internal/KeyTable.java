@@ -2,18 +2,16 @@ package dev.baton.lock.internal;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.lock.LockKey;
-import dev.baton.lock.TooManyLocksException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The registry of a client's keys: finds and pins a key's {@link KeyState} (a pinned state is never dropped), counts
- * distinct keys against the client's cap, and knows whether the client is closed. Transitions of a key are its
+ * distinct keys against the client's {@link KeyCap}, and knows whether the client is closed. Transitions of a key are its
  * state's own; nothing here waits or calls PostgreSQL.
  *
  * <p>Lock order: {@link #lock} may be held while a key's lock is taken, never the other way round. The counters are
@@ -21,15 +19,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class KeyTable {
     private final String instanceId;
-    private final int maxKeys;
     private final Backend backend;
     private final ReentrantLock lock = new ReentrantLock();
 
     @GuardedBy("lock")
     private final Map<LockKey, Pinned> states = new HashMap<>();
 
-    private final AtomicInteger serverKeys = new AtomicInteger(); // keys with a server hold (valid or lost)
-    private final AtomicInteger counted = new AtomicInteger(); // server keys + new keys being acquired: the cap's count
+    private final KeyCap cap;
     private final AtomicLong tokens = new AtomicLong();
     private volatile boolean closed;
 
@@ -43,9 +39,9 @@ final class KeyTable {
         }
     }
 
-    KeyTable(String instanceId, int maxKeys, Backend backend) {
+    KeyTable(String instanceId, KeyCap cap, Backend backend) {
         this.instanceId = instanceId;
-        this.maxKeys = maxKeys;
+        this.cap = cap;
         this.backend = backend;
     }
 
@@ -101,46 +97,24 @@ final class KeyTable {
         }
     }
 
-    /** Counts a key without a server hold against the cap from its first request until it is installed. */
     void reserveKey(LockKey key) {
-        for (int n = counted.get(); ; n = counted.get()) {
-            if (n >= maxKeys) {
-                throw new TooManyLocksException("Client '" + instanceId + "' already holds " + serverKeys.get()
-                        + " distinct keys (" + n + " with those being acquired), its maximum; refusing " + key
-                        + " so PostgreSQL's shared lock table is not exhausted. Release locks, or raise"
-                        + " LockClient.Builder.maxKeys (and the server's max_locks_per_transaction with it)");
-            }
-            if (counted.compareAndSet(n, n + 1)) {
-                return;
-            }
-        }
+        cap.reserve(key);
     }
 
-    /** Ends a {@link #reserveKey} that did not become a server key. */
     void unreserveKey() {
-        counted.decrementAndGet();
+        cap.unreserve();
     }
 
-    /**
-     * A key got its first server hold. Normally its reservation becomes its count; without one (a lost hold of the
-     * other mode was dropped while we waited) it is counted past the cap check, at most once per such race.
-     */
     void serverKeyTaken(boolean reserved) {
-        serverKeys.incrementAndGet();
-        if (!reserved) {
-            counted.incrementAndGet();
-        }
+        cap.serverKeyTaken(reserved);
     }
 
-    /** A key's last server hold was released. */
     void serverKeyReleased() {
-        serverKeys.decrementAndGet();
-        counted.decrementAndGet();
+        cap.serverKeyReleased();
     }
 
-    /** Keys with a server hold, valid or lost. */
     int serverKeys() {
-        return serverKeys.get();
+        return cap.serverKeys();
     }
 
     long nextToken() {

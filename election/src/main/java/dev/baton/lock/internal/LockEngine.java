@@ -43,9 +43,11 @@ final class LockEngine {
             BiFunction<LockEngine, LockMetrics, Backend> backendFactory) {
         this.instanceId = instanceId;
         this.listeners = List.copyOf(listeners);
-        this.metrics = metricsFactory.create(instanceId, this::serverKeys);
+        // The cap exists before the metrics, whose gauge may be read at once (a registry listener, a reporter).
+        KeyCap cap = new KeyCap(instanceId, maxKeys);
+        this.metrics = metricsFactory.create(instanceId, cap::serverKeys);
         this.backend = backendFactory.apply(this, metrics);
-        this.table = new KeyTable(instanceId, maxKeys, backend);
+        this.table = new KeyTable(instanceId, cap, backend);
     }
 
     /** Tells the engine its client, which listeners receive with every loss. */
@@ -163,7 +165,7 @@ final class LockEngine {
         } finally {
             table.unpin(ks);
         }
-        return holders;
+        return List.copyOf(holders);
     }
 
     int serverKeys() {

@@ -59,10 +59,12 @@ final class ModeHolds {
         holders.remove(owner);
     }
 
-    /** Records a new server hold under {@code token} (replacing a lost one). */
-    void install(Backend.ServerHold hold, long token) {
+    /** Records a new server hold under {@code token}; returns the lost one it replaces, or null. */
+    Backend.ServerHold install(Backend.ServerHold hold, long token) {
+        Backend.ServerHold replaced = server;
         server = hold;
         serverToken = token;
+        return replaced;
     }
 
     /** Forgets the server hold (the caller unlocks it) and returns it. */
