@@ -1,6 +1,8 @@
 package dev.baton.quartz.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.internal.SqlFunction;
+import dev.baton.internal.SqlStates;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +14,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
@@ -20,22 +23,31 @@ import javax.sql.DataSource;
  * ended. Callers hold the job's lock for every call except {@link #purge}.
  *
  * <p>Uses one connection of its own, opened from the data source on first use, kept, and discarded after any
- * {@link SQLException} (the next call opens a new one). Calls are serialised on it. The table is created on first
+ * {@link SQLException} (the next call opens a new one). Calls are serialised on it by {@code lock}: thread-safe,
+ * and a call blocks while another runs (each statement is bounded by the query timeout). The table is created on first
  * use unless disabled. All values are bound parameters; the table name is a validated identifier.
  */
 final class FiringLedger implements AutoCloseable {
     static final String ABANDONED = "ABANDONED";
-    private static final long IDLE_CHECK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    private static final long IDLE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final DataSource dataSource;
     private final String table;
     private final boolean createTable;
     private final int queryTimeoutSeconds;
     private final ReentrantLock lock = new ReentrantLock();
-    private Connection connection; // guarded by lock
-    private long lastUsedNanos; // guarded by lock
-    private boolean closed; // guarded by lock
-    private boolean tableReady; // guarded by lock
+
+    @GuardedBy("lock")
+    private Connection connection;
+
+    @GuardedBy("lock")
+    private long lastUsedNanos;
+
+    @GuardedBy("lock")
+    private boolean closed;
+
+    @GuardedBy("lock")
+    private boolean tableReady;
 
     FiringLedger(DataSource dataSource, String table, boolean createTable, Duration queryTimeout) {
         this.dataSource = dataSource;
@@ -204,7 +216,7 @@ final class FiringLedger implements AutoCloseable {
         }
     }
 
-    // guarded by lock
+    @GuardedBy("lock")
     private void createTable(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.setQueryTimeout(queryTimeoutSeconds);
@@ -212,9 +224,8 @@ final class FiringLedger implements AutoCloseable {
                 try {
                     st.execute(ddl);
                 } catch (SQLException e) {
-                    // Two instances creating the table at once: the loser gets a unique violation on the catalog
-                    // (23505), "relation already exists" (42P07) or "type already exists" (42710); it exists now.
-                    if (!List.of("23505", "42P07", "42710").contains(e.getSQLState())) {
+                    // Two instances creating the table at once: the loser's error says it exists now.
+                    if (!SqlStates.createdConcurrently(e)) {
                         throw new SQLException(
                                 "Could not create the firing ledger table " + table + " (" + ddl + "): "
                                         + e.getMessage(),
@@ -226,7 +237,7 @@ final class FiringLedger implements AutoCloseable {
         }
     }
 
-    // guarded by lock
+    @GuardedBy("lock")
     private void discard() {
         Connection c = connection;
         connection = null;
@@ -241,10 +252,5 @@ final class FiringLedger implements AutoCloseable {
 
     private static OffsetDateTime utc(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
-
-    @FunctionalInterface
-    private interface SqlFunction<T> {
-        T apply(Connection connection) throws SQLException;
     }
 }
