@@ -56,6 +56,10 @@ class JobLockGuardPropertiesIT {
                 s.scheduleJob(job, Schedulers.everySecond(job, start, end));
                 s.start();
                 schedulers.add(s);
+                assertThat(s.getListenerManager().getTriggerListener("baton"))
+                        .as("the plugin registered the guard under its own name")
+                        .isInstanceOf(JobLockGuard.class)
+                        .isSameAs(s.getListenerManager().getJobListener("baton"));
             }
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> JobLockGuardIT.done(

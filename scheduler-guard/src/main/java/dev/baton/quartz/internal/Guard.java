@@ -3,9 +3,7 @@ package dev.baton.quartz.internal;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockLease;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobExecutionException;
@@ -48,9 +46,7 @@ public final class Guard {
     private final OutageLog outage;
     private final LedgerKeeper ledger; // null when off
     private final Recovery recovery;
-    // The firings let through and not yet released, by worker: for close(), for the shutdown close, and for a
-    // firing whose release callbacks Quartz skipped. A worker runs one firing at a time.
-    private final Map<Thread, Firing> running = new ConcurrentHashMap<>();
+    private final RunningFirings running = new RunningFirings();
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private volatile boolean shutdownRequested;
     private volatile LockClient client; // set once in start
@@ -85,7 +81,6 @@ public final class Guard {
     public boolean veto(Trigger trigger, JobExecutionContext context) {
         final long t0 = System.nanoTime();
         JobKey job = null;
-        LockLease lease = null;
         Firing firing = null;
         try {
             job = context.getJobDetail().getKey();
@@ -95,6 +90,9 @@ public final class Guard {
             releaseLeaked();
             checkStarted();
             Instant recoveryOf = Recovery.recoveryOf(trigger);
+            Instant fireTime = recoveryOf != null
+                    ? recoveryOf
+                    : context.getScheduledFireTime().toInstant();
             if (config.leaderGate != null && !config.leaderGate.isLeader()) {
                 metrics.vetoedNotLeader(job);
                 return true;
@@ -108,13 +106,9 @@ public final class Guard {
                 recovery.retryLater(context, recoveryOf);
                 return true;
             }
-            lease = taken.get();
-            Instant fireTime = recoveryOf != null
-                    ? recoveryOf
-                    : context.getScheduledFireTime().toInstant();
-            firing = new Firing(job, lease, fireTime, t0);
-            running.put(Thread.currentThread(), firing);
-            checkStarted(); // after the put: a close() that ran before it cannot have seen this firing's lease
+            firing = new Firing(job, taken.get(), fireTime, t0);
+            running.add(firing);
+            checkStarted(); // after add: a close() that ran before it cannot have seen this firing's lease
             if (ledger != null && !ledger.claim(firing, context, recoveryOf)) {
                 release(firing);
                 outage.succeeded();
@@ -129,8 +123,6 @@ public final class Guard {
             try {
                 if (firing != null) {
                     release(firing);
-                } else if (lease != null) {
-                    leases.release(lease);
                 }
             } catch (Throwable again) {
                 t.addSuppressed(again);
@@ -168,7 +160,7 @@ public final class Guard {
         }
         // Closed while firings still run (an explicit close): give their leases back so other instances are not kept
         // out for as long as the client lives. Their callbacks still come and find nothing left to release.
-        for (Firing firing : running.values()) {
+        for (Firing firing : running.all()) {
             try {
                 giveBack(firing);
             } catch (RuntimeException e) {
@@ -185,9 +177,8 @@ public final class Guard {
     }
 
     private void checkStarted() {
-        State s = state.get();
-        if (s != State.STARTED) {
-            throw new IllegalStateException("guard '" + config.name + "' is " + s);
+        if (state.get() != State.STARTED) {
+            throw new IllegalStateException("guard '" + config.name + "' is " + state.get());
         }
     }
 
@@ -234,7 +225,7 @@ public final class Guard {
         try {
             giveBack(firing);
         } finally {
-            running.remove(firing.worker, firing);
+            running.remove(firing);
             closeIfIdle();
         }
     }
@@ -251,7 +242,7 @@ public final class Guard {
      * let it through, so Quartz called no release callback. Release it now.
      */
     private void releaseLeaked() {
-        Firing leaked = running.remove(Thread.currentThread());
+        Firing leaked = running.takeLeftOverOfThisWorker();
         if (leaked != null) {
             log.warn(
                     "Guard '{}': the {} got no jobWasExecuted/jobExecutionVetoed callback (another listener threw?);"
