@@ -13,6 +13,7 @@ import org.quartz.JobExecutionContext;
 import org.quartz.JobExecutionException;
 import org.quartz.JobKey;
 import org.quartz.JobListener;
+import org.quartz.ListenerManager;
 import org.quartz.Matcher;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -76,13 +77,11 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
     }
 
     /**
-     * Leader-only mode: a builder whose guard lets guarded firings run only while {@code elector} leads, instead of
-     * taking a lock per job on PostgreSQL (firings of one job still exclude each other in this JVM). Start and close the
-     * elector yourself (the guard only asks {@link LeaderElector#isLeader()} per firing). Leadership may be lost while
-     * a job runs (the elector's {@code whileLeader} task is interrupted, a Quartz job is not); with the ledger, the new
-     * leader still cannot run the same scheduled firing again. The ledger needs {@link Builder#ledgerDataSource}, or
-     * {@link Builder#withoutLedger()}. ABANDONED detection is off in this mode: without a lock per job a free lock
-     * cannot prove that a runner is gone.
+     * Leader-only mode: a builder whose guard lets guarded firings run only while {@code elector} leads (it asks
+     * {@link LeaderElector#isLeader()} per firing) instead of taking a lock per job on PostgreSQL; firings of one job
+     * still exclude each other in this JVM. Start and close the elector yourself. A Quartz job is not interrupted when
+     * leadership is lost; with the ledger the new leader still cannot run the same scheduled firing again. The ledger
+     * needs {@link Builder#ledgerDataSource}, or {@link Builder#withoutLedger()}; ABANDONED detection is off.
      */
     public static Builder builder(LeaderElector elector) {
         return new Builder(GuardConfig.builder(elector));
@@ -105,9 +104,10 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
                     + " scheduler shuts down, so build one guard per scheduler");
         }
         guard.start();
-        scheduler.getListenerManager().addTriggerListener(this, EverythingMatcher.allTriggers());
-        scheduler.getListenerManager().addJobListener(this, guard.config().jobs());
-        scheduler.getListenerManager().addSchedulerListener(new SchedulerListenerSupport() {
+        ListenerManager listeners = scheduler.getListenerManager();
+        listeners.addTriggerListener(this, EverythingMatcher.allTriggers());
+        listeners.addJobListener(this, guard.config().jobs());
+        listeners.addSchedulerListener(new SchedulerListenerSupport() {
             @Override
             public void schedulerShutdown() {
                 closeWhenIdle();
@@ -130,16 +130,14 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
         return guard.veto(trigger, context);
     }
 
+    /** Nothing to do: runs on the scheduler thread under the job store's lock. */
     @Override
-    public void triggerMisfired(Trigger trigger) {
-        // Runs on the scheduler thread under the job store's lock: nothing to do, and nothing slow.
-    }
+    public void triggerMisfired(Trigger trigger) {}
 
+    /** Nothing to do: the release is in jobWasExecuted, which Quartz calls before this and a veto does not skip. */
     @Override
     public void triggerComplete(
-            Trigger trigger, JobExecutionContext context, Trigger.CompletedExecutionInstruction instruction) {
-        // Released in jobWasExecuted, which Quartz calls before this (and which a veto does not skip).
-    }
+            Trigger trigger, JobExecutionContext context, Trigger.CompletedExecutionInstruction instruction) {}
 
     @Override
     public void jobToBeExecuted(JobExecutionContext context) {}

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * Any failure vetoes the firing (vetoed-error), releases what was taken, and is logged once per outage. Nothing is
- * thrown out of a listener method. Thread-safe.
+ * thrown out of a listener method. Thread-safe. A veto or release blocks the worker for at most the operation timeout
+ * per lock call plus the ledger's statements (each bounded by the same timeout as a query timeout).
  */
 public final class Guard {
     private static final Logger log = LoggerFactory.getLogger(Guard.class);
