@@ -105,7 +105,7 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
         }
         guard.start();
         ListenerManager listeners = scheduler.getListenerManager();
-        listeners.addTriggerListener(this, EverythingMatcher.allTriggers());
+        // The release callbacks first: on a running scheduler a firing may come between the two calls.
         listeners.addJobListener(this, guard.config().jobs());
         listeners.addSchedulerListener(new SchedulerListenerSupport() {
             @Override
@@ -113,6 +113,7 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
                 closeWhenIdle();
             }
         });
+        listeners.addTriggerListener(this, EverythingMatcher.allTriggers());
         return this;
     }
 

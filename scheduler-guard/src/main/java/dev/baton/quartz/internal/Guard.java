@@ -3,7 +3,6 @@ package dev.baton.quartz.internal;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockLease;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobExecutionException;
@@ -99,16 +98,21 @@ public final class Guard {
                 return true;
             }
             long lockStart = System.nanoTime();
-            Optional<LockLease> taken = leases.tryAcquire(config.lockPrefix + job.getGroup() + "." + job.getName());
+            LockLease lease = leases.tryAcquire(config.lockPrefix + job.getGroup() + "." + job.getName())
+                    .orElse(null);
+            if (lease != null) { // held from here: recorded at once, so the catch below and close() can release it
+                firing = new Firing(job, lease, fireTime, t0);
+                running.add(firing);
+            }
             metrics.lockLatency(job, System.nanoTime() - lockStart);
-            if (taken.isEmpty()) {
-                outage.succeeded();
+            if (firing == null) {
+                if (config.leaderGate == null) {
+                    outage.succeeded(); // PostgreSQL answered (in leader-only mode the lease is in memory)
+                }
                 metrics.vetoedLocked(job);
                 recovery.retryLater(context, recoveryOf);
                 return true;
             }
-            firing = new Firing(job, taken.get(), fireTime, t0);
-            running.add(firing);
             checkStarted(); // after add: a close() that ran before it cannot have seen this firing's lease
             if (ledger != null && !ledger.claim(firing, context, recoveryOf)) {
                 release(firing);
@@ -168,11 +172,14 @@ public final class Guard {
                 log.warn("Guard '{}' could not release the lock of the {} at close", config.name, firing, e);
             }
         }
-        leases.close();
+        // Null checks: a start() that failed to open the lock client left them unset.
+        if (leases != null) {
+            leases.close();
+        }
         if (ledger != null) {
             ledger.close();
         }
-        if (config.ownsLockClient) {
+        if (config.ownsLockClient && client != null) {
             client.close();
         }
     }
