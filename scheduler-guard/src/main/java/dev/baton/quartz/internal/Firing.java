@@ -29,9 +29,12 @@ final class Firing {
         this.startNanos = startNanos;
     }
 
-    /** The lease to release, to the first caller only; null afterwards. */
-    LockLease takeLease() {
-        return lease.getAndSet(null);
+    /** Releases the lease through {@code leases}; only the first call does, later ones (from any thread) do nothing. */
+    void releaseLease(JobLeases leases) {
+        LockLease held = lease.getAndSet(null);
+        if (held != null) {
+            leases.release(held);
+        }
     }
 
     @Override

@@ -167,7 +167,7 @@ public final class Guard {
         // out for as long as the client lives. Their callbacks still come and find nothing left to release.
         for (Firing firing : running.all()) {
             try {
-                giveBack(firing);
+                firing.releaseLease(leases);
             } catch (RuntimeException e) {
                 log.warn("Guard '{}' could not release the lock of the {} at close", config.name, firing, e);
             }
@@ -231,17 +231,10 @@ public final class Guard {
 
     private void release(Firing firing) {
         try {
-            giveBack(firing);
+            firing.releaseLease(leases);
         } finally {
             running.remove(firing);
             closeIfIdle();
-        }
-    }
-
-    private void giveBack(Firing firing) {
-        LockLease lease = firing.takeLease();
-        if (lease != null) {
-            leases.release(lease);
         }
     }
 
