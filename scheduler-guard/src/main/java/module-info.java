@@ -7,6 +7,7 @@ module dev.baton.quartz {
     requires transitive org.quartz;
     requires org.slf4j;
     requires static transitive com.codahale.metrics;
+    requires static com.google.errorprone.annotations;
 
     exports dev.baton.quartz;
 }

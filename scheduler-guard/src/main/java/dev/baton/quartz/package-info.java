@@ -8,17 +8,17 @@
  * JobLockGuard.builder(dataSource).build().registerWith(scheduler);
  * }</pre>
  *
- * <p><b>Registration from {@code quartz.properties} alone:</b>
+ * <p><b>Registration from {@code quartz.properties} alone</b>, through {@link dev.baton.quartz.JobLockGuardPlugin}:
  *
  * <pre>
- * org.quartz.triggerListener.batonGuard.class = dev.baton.quartz.JobLockGuard
- * org.quartz.triggerListener.batonGuard.dataSource = myDS   # an org.quartz.dataSource.myDS.* data source
+ * org.quartz.plugin.batonGuard.class = dev.baton.quartz.JobLockGuardPlugin
+ * org.quartz.plugin.batonGuard.dataSource = myDS   # an org.quartz.dataSource.myDS.* data source
  * </pre>
  *
- * Quartz then registers it as a trigger listener only; the guard registers itself as a job listener (and a scheduler
- * listener, to close on shutdown) on its first callback, before any release callback of that firing is due (the same
- * happens if code adds it with {@code addTriggerListener} alone). Its configuration is validated when Quartz
- * registers it, so a bad configuration fails {@code getScheduler()}. The other properties are the setters of
- * {@link dev.baton.quartz.JobLockGuard}; see {@code docs/quartz-guard.md} for the whole list.
+ * Quartz sets the plugin's properties through its setters and then initializes it; the plugin builds the guard with
+ * {@link dev.baton.quartz.JobLockGuard#builder(javax.sql.DataSource)} and registers it, before any listener configured
+ * in {@code quartz.properties}. A bad configuration fails {@code getScheduler()} with a message naming the property.
+ * The other properties are the setters of {@link dev.baton.quartz.JobLockGuardPlugin}; see
+ * {@code docs/quartz-guard.md} for the whole list.
  */
 package dev.baton.quartz;

@@ -1,5 +1,6 @@
 package dev.baton.quartz;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.baton.testkit.PostgresServer;
@@ -17,21 +18,26 @@ import java.util.TreeMap;
 
 /** A small pool on the shared test server for what jobs write and tests read. */
 final class Db {
-    private static HikariDataSource pool; // guarded by Db.class
+    private static final Object lock = new Object();
+
+    @GuardedBy("lock")
+    private static HikariDataSource pool;
 
     private Db() {}
 
-    static synchronized HikariDataSource pool() {
-        if (pool == null) {
-            HikariConfig config = new HikariConfig();
-            config.setJdbcUrl(PostgresServer.shared().jdbcUrl());
-            config.setMaximumPoolSize(6);
-            config.setPoolName("test-jobs");
-            config.setConnectionTimeout(30_000);
-            config.setInitializationFailTimeout(-1);
-            pool = new HikariDataSource(config);
+    static HikariDataSource pool() {
+        synchronized (lock) {
+            if (pool == null) {
+                HikariConfig config = new HikariConfig();
+                config.setJdbcUrl(PostgresServer.shared().jdbcUrl());
+                config.setMaximumPoolSize(6);
+                config.setPoolName("test-jobs");
+                config.setConnectionTimeout(30_000);
+                config.setInitializationFailTimeout(-1);
+                pool = new HikariDataSource(config);
+            }
+            return pool;
         }
-        return pool;
     }
 
     /** Creates (again) the table jobs write their runs to. */

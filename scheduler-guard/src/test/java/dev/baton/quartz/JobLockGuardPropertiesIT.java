@@ -20,7 +20,7 @@ import org.quartz.JobDetail;
 import org.quartz.Scheduler;
 import org.quartz.impl.StdSchedulerFactory;
 
-/** The guard configured from quartz.properties alone, and the errors a bad configuration gives at startup. */
+/** The guard configured from quartz.properties alone (its plugin), and the errors a bad configuration gives at startup. */
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class JobLockGuardPropertiesIT {
@@ -36,10 +36,10 @@ class JobLockGuardPropertiesIT {
         // Each guard keeps two connections (lock session, ledger); DBConnectionManager is JVM-wide, so both
         // schedulers of this test share one "pg" pool.
         p.setProperty("org.quartz.dataSource.pg.maxConnections", "6");
-        p.setProperty("org.quartz.triggerListener.baton.class", JobLockGuard.class.getName());
-        p.setProperty("org.quartz.triggerListener.baton.dataSource", "pg");
-        p.setProperty("org.quartz.triggerListener.baton.ledgerTable", "firings_props");
-        p.setProperty("org.quartz.triggerListener.baton.instanceId", instance);
+        p.setProperty("org.quartz.plugin.baton.class", JobLockGuardPlugin.class.getName());
+        p.setProperty("org.quartz.plugin.baton.dataSource", "pg");
+        p.setProperty("org.quartz.plugin.baton.ledgerTable", "firings_props");
+        p.setProperty("org.quartz.plugin.baton.instanceId", instance);
         return p;
     }
 
@@ -56,6 +56,10 @@ class JobLockGuardPropertiesIT {
                 s.scheduleJob(job, Schedulers.everySecond(job, start, end));
                 s.start();
                 schedulers.add(s);
+                assertThat(s.getListenerManager().getTriggerListener("baton"))
+                        .as("the plugin registered the guard under its own name")
+                        .isInstanceOf(JobLockGuard.class)
+                        .isSameAs(s.getListenerManager().getJobListener("baton"));
             }
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> JobLockGuardIT.done(
@@ -73,15 +77,15 @@ class JobLockGuardPropertiesIT {
     @Test
     void shouldFailAtStartupWithoutADataSource(PostgresServer server) {
         Properties p = quartz(server, "props-bad-1");
-        p.remove("org.quartz.triggerListener.baton.dataSource");
+        p.remove("org.quartz.plugin.baton.dataSource");
         assertThatThrownBy(() -> new StdSchedulerFactory(p).getScheduler()).satisfies(e -> assertThat(messages(e))
-                .contains("org.quartz.triggerListener.baton.dataSource = NAME of an org.quartz.dataSource"));
+                .contains("org.quartz.plugin.baton.dataSource = NAME of an org.quartz.dataSource"));
     }
 
     @Test
     void shouldFailAtStartupOnAnUnknownDataSource(PostgresServer server) {
         Properties p = quartz(server, "props-bad-2");
-        p.setProperty("org.quartz.triggerListener.baton.dataSource", "nope");
+        p.setProperty("org.quartz.plugin.baton.dataSource", "nope");
         assertThatThrownBy(() -> new StdSchedulerFactory(p).getScheduler()).satisfies(e -> assertThat(messages(e))
                 .contains("names data source 'nope', but Quartz has no org.quartz.dataSource.nope"));
     }
@@ -89,17 +93,17 @@ class JobLockGuardPropertiesIT {
     @Test
     void shouldFailAtStartupOnABadTableNameOrDurationOrProperty(PostgresServer server) {
         Properties table = quartz(server, "props-bad-3");
-        table.setProperty("org.quartz.triggerListener.baton.ledgerTable", "firings; DROP TABLE x");
+        table.setProperty("org.quartz.plugin.baton.ledgerTable", "firings; DROP TABLE x");
         assertThatThrownBy(() -> new StdSchedulerFactory(table).getScheduler())
                 .satisfies(e -> assertThat(messages(e)).contains("is not a plain SQL identifier"));
 
         Properties retention = quartz(server, "props-bad-4");
-        retention.setProperty("org.quartz.triggerListener.baton.ledgerRetention", "7 days");
+        retention.setProperty("org.quartz.plugin.baton.ledgerRetention", "7 days");
         assertThatThrownBy(() -> new StdSchedulerFactory(retention).getScheduler())
                 .satisfies(e -> assertThat(messages(e)).contains("must be an ISO-8601 duration such as P7D"));
 
         Properties unknown = quartz(server, "props-bad-5");
-        unknown.setProperty("org.quartz.triggerListener.baton.lockPrefx", "x:");
+        unknown.setProperty("org.quartz.plugin.baton.lockPrefx", "x:");
         assertThatThrownBy(() -> new StdSchedulerFactory(unknown).getScheduler())
                 .satisfies(e -> assertThat(messages(e)).contains("lockPrefx"));
     }

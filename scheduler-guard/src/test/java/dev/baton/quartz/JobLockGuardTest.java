@@ -53,11 +53,11 @@ class JobLockGuardTest {
     }
 
     @Test
-    void shouldNotAcceptSettersOnAGuardBuiltInCode() {
-        JobLockGuard guard = JobLockGuard.builder(client).withoutLedger().build();
-        assertThatThrownBy(() -> guard.setLockPrefix("x"))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("quartz.properties");
+    void shouldKnowItsNameBeforeItIsRegistered() {
+        try (JobLockGuard guard = JobLockGuard.builder(client).withoutLedger().build()) {
+            assertThat(guard.getName()).isEqualTo("baton-job-lock-guard");
+            assertThat(guard).hasToString("JobLockGuard['baton-job-lock-guard']");
+        }
     }
 
     @Test

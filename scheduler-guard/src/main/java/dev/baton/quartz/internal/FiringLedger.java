@@ -1,48 +1,37 @@
 package dev.baton.quartz.internal;
 
-import dev.baton.internal.SqlFunction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
 /**
  * The firing ledger: one row per {@code (job_key, scheduled_fire_time)} that started, with who ran it and how it
  * ended. Callers hold the job's lock for every call except {@link #purge}.
  *
- * <p>Uses one connection of its own, opened from the data source on first use, kept, and discarded after any
- * {@link SQLException} (the next call opens a new one). Calls are serialised on it. The table is created on first
- * use unless disabled. All values are bound parameters; the table name is a validated identifier.
+ * <p>Statements run on one {@link LedgerConnection} of the guard's: thread-safe, and a call blocks while another runs
+ * (each statement is bounded by the query timeout). All values are bound parameters; the table name is a validated
+ * identifier.
  */
 final class FiringLedger implements AutoCloseable {
     static final String ABANDONED = "ABANDONED";
-    private static final long IDLE_CHECK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
-    private final DataSource dataSource;
     private final String table;
-    private final boolean createTable;
     private final int queryTimeoutSeconds;
-    private final ReentrantLock lock = new ReentrantLock();
-    private Connection connection; // guarded by lock
-    private long lastUsedNanos; // guarded by lock
-    private boolean closed; // guarded by lock
-    private boolean tableReady; // guarded by lock
+    private final LedgerConnection connection;
 
     FiringLedger(DataSource dataSource, String table, boolean createTable, Duration queryTimeout) {
-        this.dataSource = dataSource;
         this.table = Identifiers.tableName(table);
-        this.createTable = createTable;
         // A statement waiting on a table lock (a migration, a DBA's ALTER) must not hold a worker: cancel it.
         this.queryTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, queryTimeout.toSeconds()));
+        this.connection = new LedgerConnection(dataSource, this.table, createTable, queryTimeoutSeconds);
     }
 
     private PreparedStatement prepare(Connection c, String sql) throws SQLException {
@@ -64,7 +53,7 @@ final class FiringLedger implements AutoCloseable {
      */
     Claim claim(String jobKey, Instant scheduledFireTime, String instanceId, boolean refire, boolean detectAbandoned)
             throws SQLException {
-        return withConnection(c -> {
+        return connection.run(c -> {
             List<Abandoned> abandoned = new ArrayList<>();
             if (refire) {
                 // Quartz re-executes the same firing (refireImmediately): our own row, reopened.
@@ -116,7 +105,7 @@ final class FiringLedger implements AutoCloseable {
 
     /** Takes over an ABANDONED firing for a recovery run; false if someone else already did. */
     boolean claimRecovery(String jobKey, Instant scheduledFireTime, String instanceId) throws SQLException {
-        return withConnection(c -> {
+        return connection.run(c -> {
             try (PreparedStatement ps = prepare(
                     c,
                     "UPDATE " + table
@@ -132,7 +121,7 @@ final class FiringLedger implements AutoCloseable {
 
     /** Records how this instance's run of a firing ended. */
     void finish(String jobKey, Instant scheduledFireTime, String instanceId, String outcome) throws SQLException {
-        withConnection(c -> {
+        connection.run(c -> {
             try (PreparedStatement ps = prepare(
                     c,
                     "UPDATE " + table
@@ -149,7 +138,7 @@ final class FiringLedger implements AutoCloseable {
 
     /** Deletes rows that started longer than {@code retention} ago (by the server's clock); returns how many. */
     int purge(Duration retention) throws SQLException {
-        return withConnection(c -> {
+        return connection.run(c -> {
             try (PreparedStatement ps =
                     prepare(c, "DELETE FROM " + table + " WHERE started_at < now() - make_interval(secs => ?)")) {
                 ps.setDouble(1, retention.toMillis() / 1000.0);
@@ -160,91 +149,10 @@ final class FiringLedger implements AutoCloseable {
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            closed = true;
-            discard();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private <T> T withConnection(SqlFunction<T> body) throws SQLException {
-        lock.lock();
-        try {
-            if (closed) {
-                // A callback after close() must not borrow a pool connection that nobody would give back.
-                throw new SQLException("The firing ledger of this guard is closed", "08003");
-            }
-            if (connection != null && System.nanoTime() - lastUsedNanos > IDLE_CHECK_NANOS && !connection.isValid(1)) {
-                // Idle long enough for a DBA timeout or a NAT to have cut it: reopen rather than fail a firing.
-                discard();
-            }
-            lastUsedNanos = System.nanoTime();
-            if (connection == null) {
-                Connection c = dataSource.getConnection();
-                try {
-                    c.setAutoCommit(true);
-                } catch (SQLException e) {
-                    c.close();
-                    throw e;
-                }
-                connection = c;
-            }
-            if (createTable && !tableReady) {
-                createTable(connection);
-            }
-            tableReady = true;
-            return body.apply(connection);
-        } catch (SQLException | RuntimeException e) {
-            discard();
-            throw e;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    // guarded by lock
-    private void createTable(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.setQueryTimeout(queryTimeoutSeconds);
-            for (String ddl : Identifiers.ledgerDdl(table)) {
-                try {
-                    st.execute(ddl);
-                } catch (SQLException e) {
-                    // Two instances creating the table at once: the loser gets a unique violation on the catalog
-                    // (23505), "relation already exists" (42P07) or "type already exists" (42710); it exists now.
-                    if (!List.of("23505", "42P07", "42710").contains(e.getSQLState())) {
-                        throw new SQLException(
-                                "Could not create the firing ledger table " + table + " (" + ddl + "): "
-                                        + e.getMessage(),
-                                e.getSQLState(),
-                                e);
-                    }
-                }
-            }
-        }
-    }
-
-    // guarded by lock
-    private void discard() {
-        Connection c = connection;
-        connection = null;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException | RuntimeException ignored) {
-                // the connection is being thrown away
-            }
-        }
+        connection.close();
     }
 
     private static OffsetDateTime utc(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
-
-    @FunctionalInterface
-    private interface SqlFunction<T> {
-        T apply(Connection connection) throws SQLException;
     }
 }

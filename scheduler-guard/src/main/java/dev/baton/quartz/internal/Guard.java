@@ -1,10 +1,8 @@
 package dev.baton.quartz.internal;
 
-import dev.baton.lock.DistributedLock;
 import dev.baton.lock.LockClient;
+import dev.baton.lock.LockLease;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobExecutionException;
@@ -17,18 +15,21 @@ import org.slf4j.LoggerFactory;
  * The work behind {@code JobLockGuard}. For each firing of a matched job, on the Quartz worker thread:
  *
  * <ol>
- *   <li>Another firing of the job active in this guard → veto (vetoed-locked).
- *   <li>Leader-only mode: not leader → veto (vetoed-not-leader). Otherwise {@code tryLock} the job's lock, without
- *       waiting, on the {@link LockOwner} thread; not acquired → veto (vetoed-locked).
+ *   <li>Leader-only mode: not leader → veto (vetoed-not-leader).
+ *   <li>{@link LockClient#tryAcquire(String)} the job's lease, without waiting for another holder and waiting at most
+ *       the operation timeout for PostgreSQL ({@link JobLeases}); not acquired → veto (vetoed-locked). Leases are not
+ *       re-entrant, so another firing of the job in this JVM is vetoed here too. In leader-only mode the lease comes
+ *       from an in-memory client: it only keeps this JVM's firings of a job apart.
  *   <li>Ledger on: mark the job's unfinished rows ABANDONED (the lock was free, so their runner is gone; a
  *       {@code requestsRecovery} job gets a recovery firing), then insert {@code (job, scheduled fire time)}; it
  *       already exists → release, veto (vetoed-duplicate).
  *   <li>Carry the {@link Firing} in the context; the job runs.
- *   <li>{@code jobWasExecuted} / {@code jobExecutionVetoed}: record the outcome in the ledger, then release the lock.
+ *   <li>{@code jobWasExecuted} / {@code jobExecutionVetoed}: record the outcome in the ledger, then release the lease.
  * </ol>
  *
  * Any failure vetoes the firing (vetoed-error), releases what was taken, and is logged once per outage. Nothing is
- * thrown out of a listener method.
+ * thrown out of a listener method. Thread-safe. A veto or release blocks the worker for at most the operation timeout
+ * per lock call plus the ledger's statements (each bounded by the same timeout as a query timeout).
  */
 public final class Guard {
     private static final Logger log = LoggerFactory.getLogger(Guard.class);
@@ -45,36 +46,34 @@ public final class Guard {
     private final OutageLog outage;
     private final LedgerKeeper ledger; // null when off
     private final Recovery recovery;
-    private final Map<String, Firing> active = new ConcurrentHashMap<>(); // by lock name
-    private final Map<Thread, Firing> byWorker = new ConcurrentHashMap<>();
+    private final RunningFirings running = new RunningFirings();
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private volatile boolean shutdownRequested;
     private volatile LockClient client; // set once in start
-    private volatile LockOwner owner; // set once in start
+    private volatile JobLeases leases; // set once in start
 
-    Guard(GuardConfig config) {
+    public Guard(GuardConfig config) {
         this.config = config;
-        this.metrics = GuardMetrics.create(config.metricRegistry);
+        this.metrics = config.metrics;
         this.outage = new OutageLog(config.name);
         this.recovery = new Recovery(config.name);
         this.ledger = config.ledgerDataSource == null ? null : new LedgerKeeper(config, metrics, recovery);
     }
 
-    GuardConfig config() {
+    public GuardConfig config() {
         return config;
     }
 
-    /** Starts the owner and purge threads and obtains the lock client; idempotent. */
-    void start() {
+    /** Starts the lock and purge threads and obtains the lock client; idempotent. */
+    public void start() {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             return;
         }
-        LockClient c = config.lockClient == null ? null : config.lockClient.get();
+        LockClient c = config.lockClient.get();
         client = c;
-        String instanceId = c != null ? c.instanceId() : config.leaderGate.instanceId();
-        owner = new LockOwner(config.name, config.operationTimeout);
+        leases = new JobLeases(c, config.name, config.operationTimeout);
         if (ledger != null) {
-            ledger.start(instanceId);
+            ledger.start(config.leaderGate != null ? config.leaderGate.instanceId() : c.instanceId());
         }
     }
 
@@ -83,65 +82,55 @@ public final class Guard {
         final long t0 = System.nanoTime();
         JobKey job = null;
         Firing firing = null;
-        boolean locked = false;
         try {
             job = context.getJobDetail().getKey();
             if (!config.jobs.isMatch(job)) {
                 return false;
             }
             releaseLeaked();
-            if (state.get() != State.STARTED) {
-                throw new IllegalStateException("guard '" + config.name + "' is " + state.get());
-            }
-            String lockName = config.lockPrefix + job.getGroup() + "." + job.getName();
+            checkStarted();
             Instant recoveryOf = Recovery.recoveryOf(trigger);
             Instant fireTime = recoveryOf != null
                     ? recoveryOf
                     : context.getScheduledFireTime().toInstant();
-            DistributedLock lock = config.leaderGate == null ? client.lock(lockName) : null;
-            firing = new Firing(job, lockName, job.getGroup() + "." + job.getName(), lock, fireTime, t0);
-            if (active.putIfAbsent(lockName, firing) != null) {
-                firing = null;
+            if (config.leaderGate != null && !config.leaderGate.isLeader()) {
+                metrics.vetoedNotLeader(job);
+                return true;
+            }
+            long lockStart = System.nanoTime();
+            LockLease lease = leases.tryAcquire(config.lockPrefix + job.getGroup() + "." + job.getName())
+                    .orElse(null);
+            if (lease != null) { // held from here: recorded at once, so the catch below and close() can release it
+                firing = new Firing(job, lease, fireTime, t0);
+                running.add(firing);
+            }
+            metrics.lockLatency(job, System.nanoTime() - lockStart);
+            if (firing == null) {
+                if (config.leaderGate == null) {
+                    outage.succeeded(); // PostgreSQL answered (in leader-only mode the lease is in memory)
+                }
                 metrics.vetoedLocked(job);
                 recovery.retryLater(context, recoveryOf);
                 return true;
             }
-            if (config.leaderGate != null) {
-                if (!config.leaderGate.isLeader()) {
-                    active.remove(lockName, firing);
-                    metrics.vetoedNotLeader(job);
-                    return true;
-                }
-            } else {
-                long lockStart = System.nanoTime();
-                locked = owner.tryLock(lock);
-                metrics.lockLatency(job, System.nanoTime() - lockStart);
-                if (!locked) {
-                    active.remove(lockName, firing);
-                    outage.succeeded();
-                    metrics.vetoedLocked(job);
-                    recovery.retryLater(context, recoveryOf);
-                    return true;
-                }
-            }
+            checkStarted(); // after add: a close() that ran before it cannot have seen this firing's lease
             if (ledger != null && !ledger.claim(firing, context, recoveryOf)) {
-                release(firing, locked);
+                release(firing);
                 outage.succeeded();
                 metrics.vetoedDuplicate(job);
                 return true;
             }
             outage.succeeded();
-            byWorker.put(Thread.currentThread(), firing);
             context.put(FIRING, firing);
             firing.vetoNanos = System.nanoTime() - t0;
             return false;
         } catch (Throwable t) {
-            if (firing != null) {
-                try {
-                    release(firing, locked);
-                } catch (Throwable again) {
-                    t.addSuppressed(again);
+            try {
+                if (firing != null) {
+                    release(firing);
                 }
+            } catch (Throwable again) {
+                t.addSuppressed(again);
             }
             try {
                 metrics.vetoedError(job);
@@ -163,34 +152,41 @@ public final class Guard {
         end(context, "VETOED", false);
     }
 
-    /** The scheduler is shutting down: close once the last active firing has ended. */
-    void schedulerShutdown() {
+    /** The scheduler is shutting down: close once the last running firing has ended. */
+    public void schedulerShutdown() {
         shutdownRequested = true;
         closeIfIdle();
     }
 
-    /** Stops threads, closes the ledger connection and an owned lock client. Idempotent. */
-    void close() {
+    /** Gives back the leases of running firings, stops threads, closes the ledger and an owned client. Idempotent. */
+    public void close() {
         if (state.getAndSet(State.CLOSED) != State.STARTED) {
             return;
         }
-        // Closed while firings still run (an explicit close): give their locks back so other instances are not kept
-        // out for as long as our client lives; their ledger rows are finished by the callbacks that still come.
-        for (Firing firing : active.values()) {
-            if (firing.lock != null) {
-                try {
-                    owner.unlock(firing.lock);
-                } catch (RuntimeException e) {
-                    log.warn("Guard '{}' could not release the lock of the {} at close", config.name, firing, e);
-                }
+        // Closed while firings still run (an explicit close): give their leases back so other instances are not kept
+        // out for as long as the client lives. Their callbacks still come and find nothing left to release.
+        for (Firing firing : running.all()) {
+            try {
+                firing.releaseLease(leases);
+            } catch (RuntimeException e) {
+                log.warn("Guard '{}' could not release the lock of the {} at close", config.name, firing, e);
             }
         }
-        owner.close();
+        // Null checks: a start() that failed to open the lock client left them unset.
+        if (leases != null) {
+            leases.close();
+        }
         if (ledger != null) {
             ledger.close();
         }
         if (config.ownsLockClient && client != null) {
             client.close();
+        }
+    }
+
+    private void checkStarted() {
+        if (state.get() != State.STARTED) {
+            throw new IllegalStateException("guard '" + config.name + "' is " + state.get());
         }
     }
 
@@ -201,7 +197,6 @@ public final class Guard {
                 return;
             }
             context.put(FIRING, null);
-            byWorker.remove(firing.worker, firing);
             long runNanos = System.nanoTime() - firing.startNanos - firing.vetoNanos;
             long t0 = System.nanoTime();
             finish(firing, outcome); // first: a metrics failure must never keep the lock or leave the row open
@@ -218,7 +213,7 @@ public final class Guard {
         }
     }
 
-    /** Ledger first (so the next holder never sees our row unfinished), then the lock, then the active entry. */
+    /** Ledger first (so the next holder never sees our row unfinished), then the lease. */
     private void finish(Firing firing, String outcome) {
         try {
             if (firing.inLedger) {
@@ -228,29 +223,27 @@ public final class Guard {
             outage.failed("recording the end of the " + firing, t);
         }
         try {
-            release(firing, firing.lock != null);
+            release(firing);
         } catch (Throwable t) {
             log.warn("Guard '{}' could not release the lock of the {}", config.name, firing, t);
         }
     }
 
-    private void release(Firing firing, boolean locked) {
+    private void release(Firing firing) {
         try {
-            if (locked) {
-                owner.unlock(firing.lock);
-            }
+            firing.releaseLease(leases);
         } finally {
-            active.remove(firing.lockName, firing);
+            running.remove(firing);
             closeIfIdle();
         }
     }
 
     /**
-     * A worker starting a new firing while an earlier one of its is still active: a later listener threw after ours let
-     * it through, so Quartz called no release callback. Release it now.
+     * A worker starting a new firing while an earlier one of its is still running: a later listener threw after ours
+     * let it through, so Quartz called no release callback. Release it now.
      */
     private void releaseLeaked() {
-        Firing leaked = byWorker.remove(Thread.currentThread());
+        Firing leaked = running.takeLeftOverOfThisWorker();
         if (leaked != null) {
             log.warn(
                     "Guard '{}': the {} got no jobWasExecuted/jobExecutionVetoed callback (another listener threw?);"
@@ -262,7 +255,7 @@ public final class Guard {
     }
 
     private void closeIfIdle() {
-        if (shutdownRequested && active.isEmpty()) {
+        if (shutdownRequested && running.isEmpty()) {
             close();
         }
     }

@@ -1,6 +1,7 @@
 package dev.baton.quartz.internal;
 
 import dev.baton.election.LeaderElector;
+import dev.baton.internal.Validate;
 import dev.baton.lock.LockClient;
 import java.time.Duration;
 import java.util.Objects;
@@ -10,12 +11,11 @@ import org.quartz.JobKey;
 import org.quartz.Matcher;
 import org.quartz.impl.matchers.EverythingMatcher;
 
-/** Frozen, validated settings of a guard. */
+/**
+ * The one configuration of a guard: immutable, validated by {@link Builder#build()}, which {@code JobLockGuard.Builder}
+ * (and through it {@code JobLockGuardPlugin}) fills in. Thread-safe (immutable).
+ */
 public final class GuardConfig {
-    public static final String DEFAULT_NAME = "baton-job-lock-guard";
-    public static final String DEFAULT_PREFIX = "quartz:";
-    public static final String DEFAULT_TABLE = "baton_job_firings";
-
     final String name;
     final String lockPrefix;
     final Matcher<JobKey> jobs;
@@ -27,7 +27,7 @@ public final class GuardConfig {
     final Duration retention;
     final Duration purgeInterval;
     final Duration operationTimeout;
-    final Object metricRegistry; // a com.codahale.metrics.MetricRegistry or null
+    final GuardMetrics metrics;
     final LeaderGate leaderGate; // null unless leader-only
 
     private GuardConfig(Builder b) {
@@ -42,153 +42,161 @@ public final class GuardConfig {
         this.retention = b.retention;
         this.purgeInterval = b.purgeInterval;
         this.operationTimeout = b.operationTimeout;
-        this.metricRegistry = b.metricRegistry;
+        this.metrics = b.metrics;
         this.leaderGate = b.leaderGate;
     }
 
-    static Builder builder() {
-        return new Builder();
+    /** Locks from a lock client the guard opens on {@code dataSource} at start and closes; the ledger there too. */
+    public static Builder builder(DataSource dataSource) {
+        Objects.requireNonNull(dataSource, "dataSource must not be null");
+        Builder b = new Builder(dataSource);
+        b.ledgerDataSource = dataSource;
+        return b;
     }
 
-    String name() {
+    /** Locks from the caller's {@code client}, which the guard does not close. */
+    public static Builder builder(LockClient client) {
+        Objects.requireNonNull(client, "client must not be null");
+        Builder b = new Builder(null);
+        b.lockClient = () -> client;
+        return b;
+    }
+
+    /**
+     * Leader-only: firings run while {@code elector} leads. Firings of one job still exclude each other in this JVM,
+     * through leases of an in-memory lock client (not re-entrant, like a second instance).
+     */
+    public static Builder builder(LeaderElector elector) {
+        Objects.requireNonNull(elector, "elector must not be null");
+        Builder b = new Builder(null);
+        b.lockClient = LockClient::inMemory;
+        b.ownsLockClient = true;
+        b.leaderGate = new LeaderGate() {
+            @Override
+            public boolean isLeader() {
+                return elector.isLeader();
+            }
+
+            @Override
+            public String instanceId() {
+                return elector.instanceId();
+            }
+        };
+        return b;
+    }
+
+    /** The listener name. */
+    public String name() {
         return name;
     }
 
-    Matcher<JobKey> jobs() {
+    /** Which jobs are guarded. */
+    public Matcher<JobKey> jobs() {
         return jobs;
     }
 
-    /** Mutable settings; {@link #build()} validates them. */
+    /** Mutable settings; each setter checks its value, {@link #build()} the whole. Not thread-safe. */
     public static final class Builder {
-        private String name = DEFAULT_NAME;
-        private String lockPrefix = DEFAULT_PREFIX;
+        private final DataSource ownClientDataSource; // set only when the guard opens its own lock client
+        private String name = "baton-job-lock-guard";
+        private String lockPrefix = "quartz:";
         private Matcher<JobKey> jobs = EverythingMatcher.allJobs();
         private Supplier<LockClient> lockClient;
         private boolean ownsLockClient;
+        private String instanceId;
         private DataSource ledgerDataSource;
         private boolean ledger = true;
-        private String ledgerTable = DEFAULT_TABLE;
+        private String ledgerTable = "baton_job_firings";
         private boolean createTable = true;
         private Duration retention = Duration.ofDays(7);
         private Duration purgeInterval = Duration.ofHours(1);
         private Duration operationTimeout = Duration.ofSeconds(10);
-        private Object metricRegistry;
+        private GuardMetrics metrics = GuardMetrics.NONE;
         private LeaderGate leaderGate;
 
-        private Builder() {}
+        private Builder(DataSource ownClientDataSource) {
+            this.ownClientDataSource = ownClientDataSource;
+        }
 
-        public Builder name(String value) {
+        public void name(String value) {
             if (value == null || value.isBlank()) {
                 throw new IllegalArgumentException("Guard name must not be null or blank (Quartz keys listeners by"
                         + " name); got " + (value == null ? "null" : "'" + value + "'"));
             }
             this.name = value;
-            return this;
         }
 
-        public Builder lockPrefix(String value) {
+        public void lockPrefix(String value) {
             this.lockPrefix = Objects.requireNonNull(value, "lockPrefix must not be null (use \"\" for none)");
-            return this;
         }
 
-        public Builder jobs(Matcher<JobKey> value) {
+        public void jobs(Matcher<JobKey> value) {
             this.jobs = Objects.requireNonNull(value, "job matcher must not be null; the default matches all jobs");
-            return this;
         }
 
-        /** The lock client; {@code owned}: the guard closes it when the scheduler shuts down. */
-        Builder lockClient(Supplier<LockClient> value, boolean owned) {
-            this.lockClient = Objects.requireNonNull(value, "lockClient");
-            this.ownsLockClient = owned;
-            return this;
-        }
-
-        /** A lock client the guard opens on {@code dataSource} at start and closes; {@code instanceId} may be null. */
-        Builder ownedLockClient(DataSource dataSource, String instanceId) {
-            return lockClient(
-                    () -> {
-                        LockClient.Builder b = LockClient.builder(dataSource);
-                        if (instanceId != null) {
-                            b.instanceId(instanceId);
-                        }
-                        return b.build();
-                    },
-                    true);
-        }
-
-        public Builder ledgerDataSource(DataSource value) {
-            this.ledgerDataSource = Objects.requireNonNull(value, "ledger DataSource must not be null");
-            return this;
-        }
-
-        public Builder ledger(boolean enabled) {
-            this.ledger = enabled;
-            return this;
-        }
-
-        public Builder ledgerTable(String value) {
-            this.ledgerTable = Identifiers.tableName(value);
-            return this;
-        }
-
-        public Builder createTable(boolean value) {
-            this.createTable = value;
-            return this;
-        }
-
-        public Builder retention(Duration value) {
-            this.retention = positive(value, "ledger retention");
-            return this;
-        }
-
-        public Builder purgeInterval(Duration value) {
-            this.purgeInterval = positive(value, "ledger purge interval");
-            return this;
-        }
-
-        public Builder operationTimeout(Duration value) {
-            this.operationTimeout = positive(value, "lock operation timeout");
-            return this;
-        }
-
-        public Builder metrics(Object registry) {
-            this.metricRegistry = Objects.requireNonNull(registry, "metrics registry must not be null");
-            return this;
-        }
-
-        /** Leader-only mode: guarded firings run only while {@code elector} leads. */
-        Builder leaderElector(LeaderElector elector) {
-            Objects.requireNonNull(elector, "leader elector");
-            this.leaderGate = new LeaderGate() {
-                @Override
-                public boolean isLeader() {
-                    return elector.isLeader();
-                }
-
-                @Override
-                public String instanceId() {
-                    return elector.instanceId();
-                }
-            };
-            return this;
-        }
-
-        public GuardConfig build() {
-            if (lockClient == null && leaderGate == null) {
-                throw new IllegalStateException("JobLockGuard needs a LockClient or a DataSource to take job locks");
+        public void instanceId(String id) {
+            if (ownClientDataSource == null) {
+                throw new IllegalStateException(
+                        "instanceId is the LockClient's or LeaderElector's; set it on their builder");
             }
+            this.instanceId = Objects.requireNonNull(id, "instanceId must not be null");
+        }
+
+        public void ledgerDataSource(DataSource value) {
+            this.ledgerDataSource = Objects.requireNonNull(value, "ledger DataSource must not be null");
+        }
+
+        public void ledger(boolean enabled) {
+            this.ledger = enabled;
+        }
+
+        public void ledgerTable(String value) {
+            this.ledgerTable = Identifiers.tableName(value);
+        }
+
+        public void createTable(boolean value) {
+            this.createTable = value;
+        }
+
+        public void retention(Duration value) {
+            this.retention = Validate.positive(value, "ledger retention");
+        }
+
+        public void purgeInterval(Duration value) {
+            this.purgeInterval = Validate.positive(value, "ledger purge interval");
+        }
+
+        public void operationTimeout(Duration value) {
+            this.operationTimeout = Validate.positive(value, "lock operation timeout");
+        }
+
+        public void metrics(GuardMetrics value) {
+            this.metrics = Objects.requireNonNull(value, "metrics must not be null");
+        }
+
+        /**
+         * The frozen configuration.
+         *
+         * @throws IllegalStateException naming what is missing
+         */
+        public GuardConfig build() {
             if (ledger && ledgerDataSource == null) {
                 throw new IllegalStateException("The firing ledger (on by default) needs a DataSource: call"
                         + " ledgerDataSource(dataSource), or withoutLedger() to guard with locks only");
             }
-            return new GuardConfig(this);
-        }
-
-        private static Duration positive(Duration value, String what) {
-            if (value == null || value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(what + " must be a positive duration, got " + value);
+            if (ownClientDataSource != null) {
+                DataSource ds = ownClientDataSource;
+                String id = instanceId;
+                lockClient = () -> {
+                    LockClient.Builder b = LockClient.builder(ds);
+                    if (id != null) {
+                        b.instanceId(id);
+                    }
+                    return b.build();
+                };
+                ownsLockClient = true;
             }
-            return value;
+            return new GuardConfig(this);
         }
     }
 }

@@ -2,15 +2,13 @@ package dev.baton.quartz.internal;
 
 import org.quartz.JobKey;
 
-/** Per-job counters and timers of a guard; {@link #NONE} when no registry was given. Implementations are thread-safe. */
-interface GuardMetrics {
+/**
+ * The guard's one metrics seam: per-job counters and timers. {@link #NONE} when no registry was given; the Dropwizard
+ * implementation is in {@code internal.dropwizard}, and other libraries sit behind this same interface.
+ * Implementations are thread-safe and never block.
+ */
+public interface GuardMetrics {
     GuardMetrics NONE = new GuardMetrics() {};
-
-    /** A metrics sink for {@code registry} (a {@code com.codahale.metrics.MetricRegistry}), or {@link #NONE}. */
-    static GuardMetrics create(Object registry) {
-        // Only touch the Dropwizard class when a registry was given: metrics-core is optional.
-        return registry == null ? NONE : new DropwizardGuardMetrics(registry);
-    }
 
     default void executed(JobKey job, long runNanos) {}
 

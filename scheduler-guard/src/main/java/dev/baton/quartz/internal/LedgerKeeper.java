@@ -1,5 +1,6 @@
 package dev.baton.quartz.internal;
 
+import dev.baton.internal.Threads;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.concurrent.Executors;
@@ -35,11 +36,8 @@ final class LedgerKeeper implements AutoCloseable {
     /** Starts the purge thread; {@code instanceId} is recorded as the runner of each firing claimed. */
     void start(String instanceId) {
         this.instanceId = instanceId;
-        ScheduledExecutorService p = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "baton-quartz-purge-" + config.name);
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService p =
+                Executors.newSingleThreadScheduledExecutor(Threads.named("baton-quartz-purge-" + config.name));
         long period = config.purgeInterval.toMillis();
         // The future is not needed: purge() catches everything, and shutdownNow() in close() cancels it.
         @SuppressWarnings("FutureReturnValueIgnored")

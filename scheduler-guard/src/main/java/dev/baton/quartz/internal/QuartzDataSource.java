@@ -1,7 +1,6 @@
 package dev.baton.quartz.internal;
 
 import java.io.PrintWriter;
-import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
@@ -9,25 +8,29 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.quartz.utils.DBConnectionManager;
 
-/** A {@link DataSource} over a Quartz data source ({@code org.quartz.dataSource.NAME.*}) by name. */
-final class QuartzDataSource implements DataSource {
+/**
+ * A {@link DataSource} over a Quartz data source ({@code org.quartz.dataSource.NAME.*}) by name, through Quartz's
+ * public {@link DBConnectionManager#getConnection(String)}. Thread-safe; {@link #getConnection()} blocks as the
+ * Quartz connection provider (usually a pool) does.
+ */
+public final class QuartzDataSource implements DataSource {
     private final String name;
 
-    QuartzDataSource(String name) {
+    public QuartzDataSource(String name) {
         this.name = name;
     }
 
     /**
-     * Whether Quartz knows a data source of that name, without connecting. Null if it cannot be told (Quartz keeps
-     * the lookup package-private; we read it reflectively and give up quietly if that fails).
+     * Whether Quartz has a data source of that name. Quartz has no public lookup, so this borrows a connection and
+     * gives it back; a data source that exists but cannot connect now (PostgreSQL down) counts as existing, since
+     * the guard then fails closed until it answers.
      */
-    static Boolean exists(String name) {
-        try {
-            Method m = DBConnectionManager.class.getDeclaredMethod("getConnectionProvider", String.class);
-            m.setAccessible(true);
-            return m.invoke(DBConnectionManager.getInstance(), name) != null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
+    public static boolean exists(String name) {
+        try (Connection c = DBConnectionManager.getInstance().getConnection(name)) {
+            return c != null;
+        } catch (SQLException e) {
+            // Quartz's own answer for an unknown name: no SQLState, this exact message (DBConnectionManager).
+            return !(e.getSQLState() == null && ("There is no DataSource named '" + name + "'").equals(e.getMessage()));
         }
     }
 

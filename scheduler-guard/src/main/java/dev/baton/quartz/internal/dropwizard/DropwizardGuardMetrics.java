@@ -1,19 +1,24 @@
-package dev.baton.quartz.internal;
+package dev.baton.quartz.internal.dropwizard;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.baton.quartz.internal.GuardMetrics;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.quartz.JobKey;
 
 /**
  * Dropwizard metrics named {@code baton.quartz.<group>.<name>.<metric>}: counters {@code executed},
  * {@code vetoed-locked}, {@code vetoed-duplicate}, {@code vetoed-error}, {@code vetoed-not-leader}, {@code abandoned};
- * timers {@code lock-latency}, {@code run-time} and {@code overhead} (veto plus release).
+ * timers {@code lock-latency}, {@code run-time} and {@code overhead} (veto plus release). Thread-safe, non-blocking.
+ *
+ * <p>The only class of the guard that touches Dropwizard, and loaded only when a registry is given: metrics-core is
+ * optional at run time.
  */
-final class DropwizardGuardMetrics implements GuardMetrics {
+public final class DropwizardGuardMetrics implements GuardMetrics {
     private final MetricRegistry registry;
 
-    DropwizardGuardMetrics(Object registry) {
-        this.registry = (MetricRegistry) registry;
+    public DropwizardGuardMetrics(MetricRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "metrics registry must not be null");
     }
 
     static String name(JobKey job, String metric) {
