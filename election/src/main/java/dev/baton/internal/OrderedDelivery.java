@@ -2,6 +2,7 @@ package dev.baton.internal;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -27,17 +28,24 @@ public final class OrderedDelivery<L> {
     private volatile Thread thread; // the delivery thread, once started
 
     public OrderedDelivery(List<L> listeners, String threadName) {
+        this(listeners, threadName, TimeUnit.SECONDS.toNanos(30), new LinkedBlockingQueue<>());
+    }
+
+    /** For tests: the idle time after which the thread ends, and the queue. */
+    OrderedDelivery(List<L> listeners, String threadName, long keepAliveNanos, BlockingQueue<Runnable> queue) {
         this.listeners = List.copyOf(listeners);
         this.threadName = threadName;
         if (this.listeners.isEmpty()) {
             this.executor = null;
         } else {
-            this.executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            // No core thread: every event goes through the queue, so events stay in order even when the idle thread
+            // ends just as a new event comes (with a core thread that times out, a new worker can start with the
+            // newest event as its first task, ahead of one still queued).
+            this.executor = new ThreadPoolExecutor(0, 1, keepAliveNanos, TimeUnit.NANOSECONDS, queue, r -> {
                 Thread t = Threads.daemon(r, threadName);
                 thread = t;
                 return t;
             });
-            this.executor.allowCoreThreadTimeOut(true);
         }
     }
 
