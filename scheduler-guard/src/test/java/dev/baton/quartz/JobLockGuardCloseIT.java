@@ -52,4 +52,38 @@ class JobLockGuardCloseIT {
             scheduler.shutdown(true);
         }
     }
+
+    @Test
+    void shouldFinishTheLedgerRowsOfRunningFiringsBeforeGivingTheirLocksBack(PostgresServer server) throws Exception {
+        Db.createRuns("runs_close_ledger");
+        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        Jobs.GATES.put("closing-ledger", gate);
+        Jobs.STARTED.put("closing-ledger", started);
+        Scheduler scheduler = Schedulers.create("close-b", 2);
+        try {
+            JobLockGuard guard = JobLockGuard.builder(server.dataSource())
+                    .instanceId("close-b")
+                    .ledgerTable("firings_close")
+                    .build()
+                    .registerWith(scheduler);
+            JobDetail job =
+                    Schedulers.job(Jobs.BlockingJob.class, "closing-ledger", "closing-ledger", "runs_close_ledger");
+            Instant start = Schedulers.wholeSecondAfter(1_000);
+            scheduler.scheduleJob(job, Schedulers.everySecond(job, start, null));
+            scheduler.start();
+            assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+            guard.close();
+
+            // The next holder must never find the row open: with no session left for close-b it would take the
+            // firing as ABANDONED and run it again.
+            assertThat(Db.strings("SELECT coalesce(outcome, 'OPEN') FROM firings_close"
+                            + " WHERE job_key = 'closing-ledger.closing-ledger'"))
+                    .containsExactly("UNKNOWN");
+        } finally {
+            gate.countDown();
+            scheduler.shutdown(true);
+        }
+    }
 }

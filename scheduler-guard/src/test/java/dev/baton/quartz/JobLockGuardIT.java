@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.quartz.JobDetail;
 import org.quartz.Trigger;
 import org.quartz.TriggerKey;
+import org.quartz.impl.matchers.GroupMatcher;
 
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -249,6 +250,31 @@ class JobLockGuardIT {
             assertThat(Db.strings("SELECT outcome FROM firings_paths WHERE job_key = 'thrown.job' AND outcome"
                             + " = 'UNKNOWN'"))
                     .hasSize(1);
+        }
+
+        @Test
+        void shouldReleaseALeakedFiringWhenItsWorkerRunsAnUnguardedJob(PostgresServer server) throws Exception {
+            Db.createRuns("runs_leak_m");
+            Db.createRuns("runs_leak_u");
+            Listeners.ThrowOnce thrower = new Listeners.ThrowOnce(1);
+            try (Node a = Node.create(
+                    server, "leak-a", 1, "firings_paths", g -> g.jobs(GroupMatcher.jobGroupEquals("leakm")))) {
+                Instant start = Instant.now();
+                schedule(a, Jobs.PlainRecordJob.class, "leakm", "job", "runs_leak_m", start, start); // fires once
+                schedule(a, Jobs.PlainRecordJob.class, "leaku", "job", "runs_leak_u", start.plusSeconds(2), null);
+                a.guard.registerWith(a.scheduler);
+                a.scheduler.getListenerManager().addTriggerListener(thrower); // throws for the guarded firing
+                a.scheduler.start();
+                await("the one worker runs the unguarded job")
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> Db.count("SELECT count(*) FROM runs_leak_u") >= 1);
+                assertThat(thrower.left.get()).isNegative();
+                assertThat(probe.isLocked("quartz:leakm.job"))
+                        .as("the leaked guarded firing's lock, released by its worker's next firing")
+                        .isFalse();
+                assertThat(Db.strings("SELECT outcome FROM firings_paths WHERE job_key = 'leakm.job'"))
+                        .containsExactly("UNKNOWN");
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.baton.quartz.internal;
 
 import dev.baton.lock.LockLease;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.quartz.JobKey;
 
@@ -17,6 +18,7 @@ final class Firing {
     final Thread worker;
     final long startNanos;
     private final AtomicReference<LockLease> lease;
+    private final AtomicBoolean endRecorded = new AtomicBoolean();
     volatile boolean inLedger;
     volatile long vetoNanos;
 
@@ -35,6 +37,11 @@ final class Firing {
         if (held != null) {
             leases.release(held);
         }
+    }
+
+    /** Whether the caller is the one to record this firing's end in the ledger: true for the first caller only. */
+    boolean claimEndRecord() {
+        return inLedger && endRecorded.compareAndSet(false, true);
     }
 
     @Override

@@ -83,11 +83,12 @@ public final class Guard {
         JobKey job = null;
         Firing firing = null;
         try {
+            // Any firing on this worker, guarded or not, proves that its earlier guarded one has ended.
+            releaseLeaked();
             job = context.getJobDetail().getKey();
             if (!config.jobs.isMatch(job)) {
                 return false;
             }
-            releaseLeaked();
             checkStarted();
             Instant recoveryOf = Recovery.recoveryOf(trigger);
             Instant fireTime = recoveryOf != null
@@ -121,13 +122,20 @@ public final class Guard {
                 return true;
             }
             outage.succeeded();
+            if (state.get() != State.STARTED) {
+                // close() ran while we claimed: it may have given back our lease before the row existed. The job
+                // must not run unguarded, and its row must not stay open for another instance to see.
+                finish(firing, "VETOED");
+                metrics.vetoedError(job);
+                return true;
+            }
             context.put(FIRING, firing);
             firing.vetoNanos = System.nanoTime() - t0;
             return false;
         } catch (Throwable t) {
             try {
                 if (firing != null) {
-                    release(firing);
+                    finish(firing, "VETOED"); // a row already claimed must not stay open: the job does not run
                 }
             } catch (Throwable again) {
                 t.addSuppressed(again);
@@ -164,8 +172,17 @@ public final class Guard {
             return;
         }
         // Closed while firings still run (an explicit close): give their leases back so other instances are not kept
-        // out for as long as the client lives. Their callbacks still come and find nothing left to release.
+        // out for as long as the client lives. Each row is finished first (UNKNOWN: the end will not be recorded),
+        // because the next holder must never see it unfinished: with no session left for this instance it would
+        // take the firing as ABANDONED and run it again. Their callbacks still come and find nothing left to do.
         for (Firing firing : running.all()) {
+            try {
+                if (firing.claimEndRecord()) {
+                    ledger.finish(firing, "UNKNOWN");
+                }
+            } catch (Throwable t) {
+                log.warn("Guard '{}' could not record the end of the {} at close", config.name, firing, t);
+            }
             try {
                 firing.releaseLease(leases);
             } catch (RuntimeException e) {
@@ -216,7 +233,7 @@ public final class Guard {
     /** Ledger first (so the next holder never sees our row unfinished), then the lease. */
     private void finish(Firing firing, String outcome) {
         try {
-            if (firing.inLedger) {
+            if (firing.claimEndRecord()) {
                 ledger.finish(firing, outcome);
             }
         } catch (Throwable t) {
