@@ -43,8 +43,8 @@ import org.quartz.listeners.SchedulerListenerSupport;
  * closed), counted as vetoed-error, and the outage is logged once; the guard recovers by itself.
  *
  * <p><b>Threads and blocking.</b> A lease belongs to no thread, so a firing's lock is released by whichever thread
- * ends it: the release callbacks, the same worker's next firing when Quartz skipped them (a later listener threw), or
- * {@link #close()}. A worker waits at most the {@linkplain Builder#operationTimeout operation timeout} for a lock
+ * ends it: the release callbacks, the same worker's next firing of any job when Quartz skipped them (a later listener
+ * threw), or {@link #close()}. A worker waits at most the {@linkplain Builder#operationTimeout operation timeout} for a lock
  * operation, never for another holder; locking and unlocking cost one round trip each on the lock client's session.
  *
  * <p>Register in code with {@link #registerWith(Scheduler)}, or from {@code quartz.properties} with

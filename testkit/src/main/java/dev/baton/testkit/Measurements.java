@@ -35,7 +35,8 @@ public final class Measurements {
 
     /**
      * Prints count, median, 90th percentile and maximum of durations in milliseconds:
-     * {@code "<what>: n=.. median=.. ms p90=.. ms max=.. ms"}.
+     * {@code "<what>: n=.. median=.. ms p90=.. ms max=.. ms"}. Nearest-rank: the median of an even count is the lower
+     * middle sample, p90 the smallest sample at or above 90 % of them (with 10 samples, the 9th).
      *
      * @param what what was measured, from which event to which
      * @param millis the samples, in milliseconds
@@ -50,10 +51,11 @@ public final class Measurements {
         }
         return print(
                 "%s: n=%d median=%.3f ms p90=%.3f ms max=%.3f ms",
-                what,
-                sorted.size(),
-                sorted.get(sorted.size() / 2),
-                sorted.get((int) (sorted.size() * 0.9)),
-                sorted.get(sorted.size() - 1));
+                what, sorted.size(), nearestRank(sorted, 0.5), nearestRank(sorted, 0.9), sorted.get(sorted.size() - 1));
+    }
+
+    private static double nearestRank(List<Double> sorted, double quantile) {
+        int rank = (int) Math.ceil(quantile * sorted.size()); // 1-based
+        return sorted.get(Math.max(0, rank - 1));
     }
 }
