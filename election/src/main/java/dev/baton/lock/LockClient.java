@@ -3,6 +3,7 @@ package dev.baton.lock;
 import dev.baton.internal.ConnectionSource;
 import dev.baton.lock.internal.ClientConfig;
 import dev.baton.lock.internal.InMemoryLockClient;
+import dev.baton.lock.internal.KeySets;
 import dev.baton.lock.internal.PgLockClient;
 import dev.baton.lock.internal.dropwizard.DropwizardLockMetrics;
 import java.time.Duration;
@@ -127,6 +128,38 @@ public interface LockClient extends AutoCloseable {
 
     /** As {@link #tryAcquireShared(String, Duration)}, on {@code key}. */
     Optional<LockLease> tryAcquireShared(LockKey key, Duration timeout) throws InterruptedException;
+
+    /**
+     * Exclusive holds of every key named in {@code names}, all or none: see {@link #lockAll(Duration, LockKey...)}.
+     *
+     * @throws IllegalArgumentException if no name is given, a name is invalid, or two names are the same key
+     */
+    default Optional<LockSet> lockAll(Duration timeout, String... names) throws InterruptedException {
+        if (names == null) {
+            throw new IllegalArgumentException("lockAll needs at least one name");
+        }
+        LockKey[] keys = new LockKey[names.length];
+        for (int i = 0; i < names.length; i++) {
+            keys[i] = LockKey.named(names[i]);
+        }
+        return lockAll(timeout, keys);
+    }
+
+    /**
+     * Exclusive holds of every one of {@code keys}, all or none, as one thread-free {@link LockSet}. The keys are taken
+     * in ascending {@link LockKey#value()} order whatever the order given, so callers asking for overlapping sets (in
+     * any thread or JVM using Baton) cannot deadlock; {@code timeout} covers the whole set; if a key cannot be had in
+     * time, or the wait is interrupted or fails, the keys already taken are given back, newest first.
+     *
+     * @return the set, or empty if a key was held elsewhere past {@code timeout}
+     * @throws IllegalArgumentException if no key is given, a key is null or given twice, or the timeout is null or
+     *     negative
+     * @throws InterruptedException if interrupted while waiting; nothing is then held
+     * @throws TooManyLocksException if the set would take the client past its maximum of distinct keys
+     */
+    default Optional<LockSet> lockAll(Duration timeout, LockKey... keys) throws InterruptedException {
+        return KeySets.lockAll(this, timeout, keys);
+    }
 
     /** Whether any session (this client's included) holds {@code LockKey.named(name)}, in any mode. One round trip. */
     default boolean isLocked(String name) {

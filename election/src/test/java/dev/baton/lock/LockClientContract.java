@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,88 @@ abstract class LockClientContract {
 
     String name() {
         return keyPrefix + "#" + KEYS.incrementAndGet();
+    }
+
+    @Nested
+    class LockSets {
+        @Test
+        void shouldTakeEveryKeyInAscendingOrderAndReleaseThemWithOneClose() throws Exception {
+            LockKey high = LockKey.of(Long.MAX_VALUE - KEYS.incrementAndGet());
+            LockKey low = LockKey.of(Long.MIN_VALUE + KEYS.incrementAndGet());
+            LockKey mid = LockKey.of(KEYS.incrementAndGet());
+            LockSet set = client.lockAll(Duration.ofSeconds(5), high, low, mid).orElseThrow();
+            assertThat(set.keys()).containsExactly(low, mid, high);
+            assertThat(set.isValid()).isTrue();
+            for (LockKey key : List.of(low, mid, high)) {
+                assertThat(other.check(() -> client.lock(key).tryLock())).isFalse();
+            }
+            other.run(set::close); // any thread
+            set.release(); // once: a no-op now
+            assertThat(set.isValid()).isFalse();
+            for (LockKey key : List.of(low, mid, high)) {
+                assertThat(other.check(() -> client.lock(key).tryLock())).isTrue();
+                other.run(client.lock(key)::unlock);
+            }
+        }
+
+        @Test
+        void shouldTakeNoneWhenOneKeyIsHeldElsewhere() throws Exception {
+            String first = name();
+            String second = name();
+            String third = name();
+            DistributedLock held = client.lock(second);
+            assertThat(other.check(held::tryLock)).isTrue();
+            assertThat(client.lockAll(Duration.ofMillis(50), first, second, third))
+                    .isEmpty();
+            assertThat(other.check(() -> client.lock(first).tryLock()))
+                    .as("a key taken before the refusal is given back")
+                    .isTrue();
+            assertThat(other.check(() -> client.lock(third).tryLock())).isTrue();
+            other.run(client.lock(first)::unlock);
+            other.run(client.lock(third)::unlock);
+            other.run(held::unlock);
+        }
+
+        @Test
+        void shouldGiveBackWhatItTookWhenInterrupted() throws Exception {
+            LockKey a = LockKey.of(1_000_000L + KEYS.incrementAndGet());
+            LockKey b = LockKey.of(2_000_000L + KEYS.incrementAndGet());
+            DistributedLock heldB = client.lock(b);
+            assertThat(other.check(heldB::tryLock)).isTrue();
+            try (OnThread setter = new OnThread("set-taker")) {
+                CountDownLatch started = new CountDownLatch(1);
+                Thread[] taker = new Thread[1];
+                Future<Optional<LockSet>> attempt = setter.submit(() -> {
+                    taker[0] = Thread.currentThread();
+                    started.countDown();
+                    return client.lockAll(Duration.ofSeconds(30), b, a);
+                });
+                started.await();
+                org.awaitility.Awaitility.await("a taken, b waited for")
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> !other.check(() -> client.lock(a).tryLock()));
+                taker[0].interrupt();
+                assertThatThrownBy(() -> attempt.get(10, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(InterruptedException.class);
+            }
+            assertThat(other.check(() -> client.lock(a).tryLock())).isTrue();
+            other.run(client.lock(a)::unlock);
+            other.run(heldB::unlock);
+        }
+
+        @Test
+        void shouldRefuseDuplicatesEmptySetsAndBadTimeouts() {
+            String name = name();
+            assertThatThrownBy(() -> client.lockAll(Duration.ofSeconds(1), name, name))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("twice");
+            assertThatThrownBy(() -> client.lockAll(Duration.ofSeconds(1), new LockKey[0]))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("at least one");
+            assertThatThrownBy(() -> client.lockAll(Duration.ofSeconds(-1), name))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("negative");
+        }
     }
 
     @Nested
