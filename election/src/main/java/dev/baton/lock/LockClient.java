@@ -148,10 +148,13 @@ public interface LockClient extends AutoCloseable {
     /**
      * Exclusive holds of every one of {@code keys}, all or none, as one thread-free {@link LockSet}. The keys are taken
      * in ascending {@link LockKey#value()} order whatever the order given, so callers asking for overlapping sets (in
-     * any thread or JVM using Baton) cannot deadlock; {@code timeout} covers the whole set; if a key cannot be had in
-     * time, or the wait is interrupted or fails, the keys already taken are given back, newest first.
+     * any thread or JVM using Baton) cannot deadlock, as long as they hold no other lock while they ask: a thread that
+     * already holds one of the keys (a {@link DistributedLock}, a lease) waits for itself, and one that holds another
+     * key can still deadlock with a set that contains it. {@code timeout} covers the whole set; if a key cannot be had
+     * in time, or the wait is interrupted or fails, the keys already taken are given back, newest first.
      *
-     * @return the set, or empty if a key was held elsewhere past {@code timeout}
+     * @return the set, or empty if a key was held past {@code timeout} by another holder (another instance, or another
+     *     thread or lease of this client)
      * @throws IllegalArgumentException if no key is given, a key is null or given twice, or the timeout is null or
      *     negative
      * @throws InterruptedException if interrupted while waiting; nothing is then held

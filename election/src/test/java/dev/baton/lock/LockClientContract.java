@@ -125,6 +125,25 @@ abstract class LockClientContract {
         }
 
         @Test
+        void shouldWaitForItselfAndGiveUpWhenTheThreadAlreadyHoldsOneOfTheKeys() throws Exception {
+            String mine = name();
+            String other = name();
+            DistributedLock held = client.lock(mine);
+            held.lock();
+            try {
+                assertThat(client.lockAll(Duration.ofMillis(100), mine, other))
+                        .as("the set's holds are leases, not re-entrant")
+                        .isEmpty();
+                assertThat(LockClientContract.this.other.check(
+                                () -> client.lock(other).tryLock()))
+                        .isTrue();
+                LockClientContract.this.other.run(client.lock(other)::unlock);
+            } finally {
+                held.unlock();
+            }
+        }
+
+        @Test
         void shouldRefuseDuplicatesEmptySetsAndBadTimeouts() {
             String name = name();
             assertThatThrownBy(() -> client.lockAll(Duration.ofSeconds(1), name, name))

@@ -154,8 +154,10 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
     }
 
     /**
-     * Releases the leases of firings still running, stops the guard's threads and closes a lock client it opened.
-     * Idempotent; blocks at most the operation timeout per running firing.
+     * Records the firings still running as finished ({@code UNKNOWN}) and releases their leases, stops the guard's
+     * threads and closes a lock client it opened. A firing being let through at that moment is waited for (at most
+     * twice the operation timeout plus a second) and then vetoed. Idempotent. Blocks for one ledger statement and one
+     * release per running firing, each bounded by the operation timeout.
      */
     @Override
     public void close() {

@@ -42,7 +42,8 @@ interface Backend {
     ServerHold await(LockKey key, LockMode mode, long deadlineNanos, boolean interruptible) throws InterruptedException;
 
     /**
-     * Releases one hold.
+     * Releases one hold. Never throws: a failure discards the session (and the lock with it) and is reported as a loss;
+     * the key state relies on this in the middle of its transitions.
      *
      * @return false if PostgreSQL said it was not held; true otherwise (also when its session was already gone, as
      *     the server released it with the session; the engine is told of that separately)

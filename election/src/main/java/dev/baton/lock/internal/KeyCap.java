@@ -42,8 +42,8 @@ final class KeyCap {
 
     /**
      * A key got its first server hold. Normally its reservation becomes its count. Without one (the key's other-mode
-     * hold, lost or valid, was released while this request was in flight) it is counted past the cap check: at most
-     * one key over the cap, for as long as that race lasts.
+     * hold, lost or valid, was released while this request was in flight) it is counted past the cap check: one key
+     * over the cap per key in that race, for as long as the race lasts.
      */
     void serverKeyTaken(boolean reserved) {
         serverKeys.incrementAndGet();

@@ -30,23 +30,25 @@ public final class KeySets {
         long deadline = System.nanoTime() + Deadline.timeoutNanos(timeout);
         boolean forever = Deadline.timeoutNanos(timeout) < 0;
         List<LockLease> taken = new ArrayList<>(ordered.size());
-        boolean complete = false;
         try {
             for (LockKey key : ordered) {
                 long left = forever ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
                 Optional<LockLease> lease = client.tryAcquire(key, Duration.ofNanos(left));
                 if (lease.isEmpty()) {
+                    releaseNewestFirst(taken); // all or none
                     return Optional.empty();
                 }
                 taken.add(lease.get());
             }
-            complete = true;
-            return Optional.of(new Held(List.copyOf(ordered), List.copyOf(taken)));
-        } finally {
-            if (!complete) {
-                releaseNewestFirst(taken); // all or none: also on a timeout, an interrupt, a failure
+        } catch (InterruptedException | RuntimeException | Error e) {
+            try {
+                releaseNewestFirst(taken); // all or none, and the caller still learns why
+            } catch (RuntimeException releaseFailed) {
+                e.addSuppressed(releaseFailed);
             }
+            throw e;
         }
+        return Optional.of(new Held(List.copyOf(ordered), List.copyOf(taken)));
     }
 
     /** The keys sorted by value, after refusing null, empty and duplicates with a message naming the problem. */

@@ -2,6 +2,7 @@ package dev.baton.quartz.internal;
 
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockLease;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import org.quartz.JobExecutionContext;
@@ -47,6 +48,7 @@ public final class Guard {
     private final LedgerKeeper ledger; // null when off
     private final Recovery recovery;
     private final RunningFirings running = new RunningFirings();
+    private final VetoesInFlight vetoes = new VetoesInFlight();
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private volatile boolean shutdownRequested;
     private volatile LockClient client; // set once in start
@@ -79,6 +81,15 @@ public final class Guard {
 
     /** The veto hook: true vetoes the firing. Never throws. */
     public boolean veto(Trigger trigger, JobExecutionContext context) {
+        vetoes.enter();
+        try {
+            return guard(trigger, context);
+        } finally {
+            vetoes.exit();
+        }
+    }
+
+    private boolean guard(Trigger trigger, JobExecutionContext context) {
         final long t0 = System.nanoTime();
         JobKey job = null;
         Firing firing = null;
@@ -123,8 +134,8 @@ public final class Guard {
             }
             outage.succeeded();
             if (state.get() != State.STARTED) {
-                // close() ran while we claimed: it may have given back our lease before the row existed. The job
-                // must not run unguarded, and its row must not stay open for another instance to see.
+                // close() ran while we claimed; it waits for this veto, so the row is finished while the ledger is
+                // open, and this firing does not start without its lease.
                 finish(firing, "VETOED");
                 metrics.vetoedError(job);
                 return true;
@@ -171,13 +182,19 @@ public final class Guard {
         if (state.getAndSet(State.CLOSED) != State.STARTED) {
             return;
         }
+        // A firing being let through right now must finish: it either records its claim (and is then released
+        // below) or sees CLOSED and vetoes itself with its row finished, while the ledger is still open.
+        Duration bound = config.operationTimeout.multipliedBy(2).plusSeconds(1);
+        if (!vetoes.awaitOthers(bound)) {
+            log.warn("Guard '{}' closed while a firing was still being let through after {}", config.name, bound);
+        }
         // Closed while firings still run (an explicit close): give their leases back so other instances are not kept
         // out for as long as the client lives. Each row is finished first (UNKNOWN: the end will not be recorded),
         // because the next holder must never see it unfinished: with no session left for this instance it would
         // take the firing as ABANDONED and run it again. Their callbacks still come and find nothing left to do.
         for (Firing firing : running.all()) {
             try {
-                if (firing.claimEndRecord()) {
+                if (ledger != null && firing.claimEndRecord()) {
                     ledger.finish(firing, "UNKNOWN");
                 }
             } catch (Throwable t) {
