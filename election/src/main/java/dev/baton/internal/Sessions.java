@@ -14,17 +14,21 @@ public final class Sessions {
 
     private Sessions() {}
 
+    /** What {@link #apply} learnt of the session. */
+    public record Applied(int pid, boolean inRecovery) {}
+
     /**
      * One round trip: names the session, turns off the timeouts a DBA default could use to kill a lock holder, and
      * drops any advisory lock a pooled connection still carries from an earlier borrower.
      *
      * @param waiter a waiter connection also gets {@code client_connection_check_interval}, so a backend blocked in
      *     {@code pg_advisory_lock} notices within a second that our JVM died instead of taking the lock for nobody
-     * @return the backend pid
+     * @return the backend pid, and whether the server is a standby ({@code pg_is_in_recovery()}, in the same round trip)
      */
-    public static int apply(Connection c, String applicationName, boolean waiter) throws SQLException {
+    public static Applied apply(Connection c, String applicationName, boolean waiter) throws SQLException {
         int major = c.getMetaData().getDatabaseMajorVersion();
-        StringBuilder sql = new StringBuilder("SELECT pg_backend_pid(), set_config('application_name', ?, false),"
+        StringBuilder sql = new StringBuilder("SELECT pg_backend_pid(), pg_is_in_recovery(),"
+                + " set_config('application_name', ?, false),"
                 + " set_config('statement_timeout', '0', false), set_config('lock_timeout', '0', false),"
                 + " set_config('idle_in_transaction_session_timeout', '0', false), pg_advisory_unlock_all()");
         if (major >= 14) {
@@ -37,7 +41,7 @@ public final class Sessions {
             ps.setString(1, applicationName);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getInt(1);
+                return new Applied(rs.getInt(1), rs.getBoolean(2));
             }
         }
     }

@@ -69,9 +69,12 @@ final class ElectorSession {
         Connection c = config.source.open();
         try {
             c.setAutoCommit(true);
-            int pid = Sessions.apply(c, config.instanceId, true);
+            Sessions.Applied applied = Sessions.apply(c, config.instanceId, true);
+            int pid = applied.pid();
+            if (applied.inRecovery()) {
+                throw standby(config);
+            }
             applyTiming(c, config);
-            refuseStandby(c, config);
             ElectorPoolerProbe.refuseTransactionPooling(config, c, pid);
             LeaderTerms terms = new LeaderTerms(config.tableName);
             if (config.createTable) {
@@ -107,16 +110,6 @@ final class ElectorSession {
                             config.instanceId,
                             config.group);
                 }
-            }
-        }
-    }
-
-    private static void refuseStandby(Connection c, ElectorConfig config) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_is_in_recovery()");
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            if (rs.getBoolean(1)) {
-                throw standby(config);
             }
         }
     }

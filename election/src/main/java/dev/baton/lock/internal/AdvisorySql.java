@@ -24,7 +24,9 @@ enum AdvisorySql {
     WAIT_SHARED("SELECT pg_advisory_lock_shared(?)"),
     // set_config runs first, so the bound applies to this lock's wait; on a timeout it is rolled back with it.
     BOUNDED_EXCLUSIVE("SELECT set_config('lock_timeout', ?, false), pg_advisory_lock(?)"),
-    BOUNDED_SHARED("SELECT set_config('lock_timeout', ?, false), pg_advisory_lock_shared(?)");
+    BOUNDED_SHARED("SELECT set_config('lock_timeout', ?, false), pg_advisory_lock_shared(?)"),
+    /** The heartbeat: a live session on a primary. */
+    IN_RECOVERY("SELECT pg_is_in_recovery()");
 
     private static final String HOLDERS = "SELECT l.pid, coalesce(a.application_name, ''), l.mode,"
             + " coalesce(a.backend_start, now()) FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"

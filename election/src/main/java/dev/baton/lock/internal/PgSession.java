@@ -205,22 +205,35 @@ final class PgSession {
             return;
         }
         SessionHold lost = null;
+        BatonException why = null;
         try {
             if (open == null || closed) {
                 return;
             }
-            if (!open.connection().isValid(5)) {
+            // One round trip, as isValid() would be, that also sees a server turned standby (a failed-over primary
+            // brought back as a replica): holds there exclude nobody on the new primary.
+            PreparedStatement ps = open.statement(AdvisorySql.IN_RECOVERY);
+            ps.setQueryTimeout(5);
+            boolean standby;
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                standby = rs.getBoolean(1);
+            }
+            if (standby) {
+                why = OpenSession.standby(config);
                 lost = new SessionHold(generation.get());
                 discard(false);
             }
         } catch (SQLException e) {
+            why = new BatonException(
+                    "Heartbeat found the session to PostgreSQL dead (SQLState " + e.getSQLState() + ")", e);
             lost = new SessionHold(generation.get());
             discard(false);
         } finally {
             sessionLock.unlock();
         }
         if (lost != null) {
-            onLost.accept(lost, new BatonException("Heartbeat found the session to PostgreSQL dead"));
+            onLost.accept(lost, why);
         }
     }
 
