@@ -50,7 +50,7 @@ public final class PoolerProbe {
         try {
             probe = opening.get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            log.info("Pooler probe could not open a second session ({}); relying on later pid checks", e.toString());
+            log.info("Pooler probe could not open a second session ({}); probe skipped (best effort)", e.toString());
             var unused = opening.thenAccept(c -> Sessions.discard(source, c, true));
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -60,13 +60,21 @@ public final class PoolerProbe {
         }
         int probePid;
         int ourPidAgain;
+        boolean probeClean = false;
         try {
-            probe.setAutoCommit(false);
-            probePid = pid(probe);
-            ourPidAgain = pid(ours);
+            try {
+                probe.setAutoCommit(false);
+                probePid = pid(probe);
+            } catch (SQLException e) { // the probe's own session failed: no evidence either way, ours is fine
+                log.info("Pooler probe's second session failed ({}); probe skipped", e.toString());
+                return Optional.empty();
+            }
+            ourPidAgain = pid(ours); // a failure here is our session's, and the caller's to handle
             probe.rollback();
+            probe.setAutoCommit(true); // a pool that does not reset it must not hand out an open transaction
+            probeClean = true;
         } finally {
-            Sessions.discard(source, probe, true);
+            Sessions.discard(source, probe, probeClean);
         }
         if (probePid == ourPid || ourPidAgain != ourPid) {
             return Optional.of("two open sessions shared backend pid " + ourPid + " or our session moved from pid "

@@ -99,9 +99,16 @@ public final class PgBouncer implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&prepareThreshold=0";
     }
 
+    /** Stops PgBouncer (also when a runuser wrapper started it: its children first) and waits for it. */
     @Override
     public void close() {
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void awaitListening() throws IOException {

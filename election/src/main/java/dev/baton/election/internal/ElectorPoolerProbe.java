@@ -20,7 +20,6 @@ final class ElectorPoolerProbe {
     static ElectorRefusal pooler(ElectorConfig config, String evidence) {
         return new ElectorRefusal("Elector '" + config.instanceId + "' of group '" + config.group + "' is behind a"
                 + " transaction- or statement-mode connection pooler (" + evidence + ")"
-                + PoolerProbe.why(config.source)
-                + "");
+                + PoolerProbe.why(config.source));
     }
 }

@@ -214,10 +214,16 @@ final class PgSession {
             // brought back as a replica): holds there exclude nobody on the new primary.
             PreparedStatement ps = open.statement(AdvisorySql.IN_RECOVERY);
             ps.setQueryTimeout(5);
+            // A query timeout only sends a cancel, which a black-holed network loses too: bound the socket read as
+            // isValid(5) did, so a silent server is found dead in seconds, not when TCP gives up.
+            int before = open.connection().getNetworkTimeout();
+            open.connection().setNetworkTimeout(Runnable::run, 7000);
             boolean standby;
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 standby = rs.getBoolean(1);
+            } finally {
+                open.connection().setNetworkTimeout(Runnable::run, before);
             }
             if (standby) {
                 why = OpenSession.standby(config);
