@@ -250,6 +250,19 @@ public interface LockClient extends AutoCloseable {
         }
 
         /**
+         * How long a waiter connection may stay idle (neither waiting nor holding a lock) before it is closed
+         * (default 30 s). A burst of waits opens up to {@link #maxWaiterConnections(int)} connections; this returns
+         * the client to its lock session alone once the burst is over. Checked on each heartbeat, so a connection
+         * is closed at most one {@link #heartbeatInterval(java.time.Duration)} after its idle time has run out.
+         *
+         * @throws IllegalArgumentException if {@code timeout} is null, zero or negative
+         */
+        public Builder waiterIdleTimeout(java.time.Duration timeout) {
+            config.waiterIdleTimeout(timeout);
+            return this;
+        }
+
+        /**
          * How to evict a connection from the {@code DataSource}'s pool for good, for pools other than HikariCP (which
          * is recognised by itself, also behind wrappers that unwrap to it). The client evicts a connection whose state
          * is in doubt, since it may still hold advisory locks the next borrower would inherit; without a way to evict

@@ -21,6 +21,7 @@ public final class ClientConfig {
     private final int maxKeys;
     private final Duration heartbeatInterval;
     private final int maxWaiterConnections;
+    private final Duration waiterIdleTimeout;
 
     private ClientConfig(Builder b) {
         this.source = b.source;
@@ -31,6 +32,7 @@ public final class ClientConfig {
         this.maxKeys = b.maxKeys;
         this.heartbeatInterval = b.heartbeatInterval;
         this.maxWaiterConnections = b.maxWaiterConnections;
+        this.waiterIdleTimeout = b.waiterIdleTimeout;
     }
 
     public static Builder builder(ConnectionSource source) {
@@ -69,6 +71,10 @@ public final class ClientConfig {
         return maxWaiterConnections;
     }
 
+    public Duration waiterIdleTimeout() {
+        return waiterIdleTimeout;
+    }
+
     /** Mutable settings; {@link #build()} validates. */
     public static final class Builder {
         private ConnectionSource source;
@@ -79,6 +85,7 @@ public final class ClientConfig {
         private int maxKeys = 1000;
         private Duration heartbeatInterval = Duration.ofSeconds(1);
         private int maxWaiterConnections = 8;
+        private Duration waiterIdleTimeout = Duration.ofSeconds(30);
 
         private Builder(ConnectionSource source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -121,6 +128,10 @@ public final class ClientConfig {
                         "maxWaiterConnections must be >= 0 (0 makes waiters poll), got " + max);
             }
             this.maxWaiterConnections = max;
+        }
+
+        public void waiterIdleTimeout(Duration timeout) {
+            this.waiterIdleTimeout = Validate.positive(timeout, "waiterIdleTimeout");
         }
 
         public ClientConfig build() {

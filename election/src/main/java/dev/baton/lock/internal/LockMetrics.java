@@ -32,4 +32,7 @@ public interface LockMetrics {
 
     /** A new session was opened after the first. */
     default void reconnected() {}
+
+    /** Registers the gauge of open waiter sessions (waiting, holding or idle); called once per client. */
+    default void waiterSessions(IntSupplier open) {}
 }

@@ -67,6 +67,11 @@ final class PgBackend implements Backend {
         waiters.heartbeat();
     }
 
+    /** Closes waiter sessions idle past their timeout: a burst of waits must not keep its connections open. */
+    void closeIdleWaiters() {
+        waiters.closeIdle();
+    }
+
     @Override
     public void close() {
         // Waiters first: they must not take a lock for a client that is going away.

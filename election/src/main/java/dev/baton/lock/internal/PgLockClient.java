@@ -26,6 +26,7 @@ public final class PgLockClient extends EngineLockClient {
                         if (engine.serverKeys() > 0) {
                             backend.heartbeat();
                         }
+                        backend.closeIdleWaiters();
                     } catch (Throwable t) { // an escaped exception would cancel the heartbeat for good
                         log.error("Heartbeat of client '{}' failed unexpectedly", config.instanceId(), t);
                     }

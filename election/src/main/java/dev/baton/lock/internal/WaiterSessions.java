@@ -32,7 +32,9 @@ import java.util.function.BiConsumer;
  *
  * <p>The blocking statement runs on a pool thread so that the caller can be interrupted: an interrupt cancels the
  * statement. At most {@code maxWaiterConnections} waiter sessions exist (waiting or pinned); past that, waits poll
- * the main session every 25 ms.
+ * the main session every 25 ms. A session idle (neither waiting nor holding) for {@code waiterIdleTimeout} is closed
+ * on the next heartbeat, so a burst of waits does not leave its connections open for the client's lifetime; the
+ * idle list is kept most-recent-first, so the sessions reused are the warm ones and the oldest ones age out.
  *
  * <p>The lists of sessions are guarded by {@link #lock}; no SQL runs under it.
  */
@@ -47,7 +49,7 @@ final class WaiterSessions {
     private final Object lock = new Object();
 
     @GuardedBy("lock")
-    private final Deque<PgSession> idle = new ArrayDeque<>();
+    private final Deque<Idle> idle = new ArrayDeque<>(); // most recently used first
 
     @GuardedBy("lock")
     private final Set<PgSession> lent = new HashSet<>(); // waiting right now
@@ -66,7 +68,11 @@ final class WaiterSessions {
         this.metrics = metrics;
         this.onLost = onLost;
         this.executor = Executors.newCachedThreadPool(Threads.numbered("baton-lock-waiter-" + config.instanceId()));
+        metrics.waiterSessions(this::open);
     }
+
+    /** A session back on the idle list, and since when ({@link System#nanoTime()}). */
+    private record Idle(PgSession session, long sinceNanos) {}
 
     /** Waits for the lock on a waiter session; null if the wait (or a slice of it) ended without a grant. */
     Backend.ServerHold awaitAcquire(LockKey key, LockMode mode, long deadline, boolean interruptible)
@@ -130,7 +136,7 @@ final class WaiterSessions {
             }
             pinned.remove(session);
             if (!closed) {
-                idle.addFirst(session);
+                idle.addFirst(new Idle(session, System.nanoTime()));
                 return;
             }
         }
@@ -153,12 +159,35 @@ final class WaiterSessions {
         holding.forEach(PgSession::heartbeat);
     }
 
+    /** Closes the sessions idle for longer than the idle timeout. */
+    void closeIdle() {
+        List<PgSession> expired = new ArrayList<>();
+        long idleNanos = config.waiterIdleTimeout().toNanos();
+        long now = System.nanoTime();
+        synchronized (lock) {
+            // Oldest at the back: stop at the first one still within its idle time.
+            while (!idle.isEmpty() && now - idle.peekLast().sinceNanos() >= idleNanos) {
+                expired.add(idle.pollLast().session());
+                open--;
+            }
+        }
+        expired.forEach(PgSession::close);
+    }
+
+    /** Waiter sessions open now: waiting, holding or idle. */
+    int open() {
+        synchronized (lock) {
+            return open;
+        }
+    }
+
     /** Cancels waits in flight and closes every waiter session (releasing what they hold). */
     void close() {
         List<PgSession> all;
         synchronized (lock) {
             closed = true;
-            all = new ArrayList<>(idle);
+            all = new ArrayList<>();
+            idle.forEach(i -> all.add(i.session()));
             all.addAll(pinned.keySet());
             all.addAll(lent); // their waits are cancelled by close(); settle() finds them closed
             idle.clear();
@@ -173,7 +202,8 @@ final class WaiterSessions {
             if (closed) {
                 return null;
             }
-            session = idle.pollFirst();
+            Idle warm = idle.pollFirst();
+            session = warm != null ? warm.session() : null;
             if (session == null) {
                 if (open >= config.maxWaiterConnections()) {
                     return null;
@@ -193,7 +223,7 @@ final class WaiterSessions {
                 if (hold != null) {
                     pinned.put(session, 1);
                 } else {
-                    idle.addFirst(session);
+                    idle.addFirst(new Idle(session, System.nanoTime()));
                 }
                 return;
             }

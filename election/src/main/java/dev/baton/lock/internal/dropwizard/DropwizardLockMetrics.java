@@ -18,6 +18,8 @@ public final class DropwizardLockMetrics implements LockMetrics {
     private final Counter lost;
     private final Counter sessionsLost;
     private final Counter reconnects;
+    private final MetricRegistry registry;
+    private final String prefix;
 
     private DropwizardLockMetrics(MetricRegistry registry, String prefix, IntSupplier heldKeys) {
         this.acquired = registry.timer(MetricRegistry.name(prefix, "acquired"));
@@ -25,6 +27,8 @@ public final class DropwizardLockMetrics implements LockMetrics {
         this.lost = registry.counter(MetricRegistry.name(prefix, "locks-lost"));
         this.sessionsLost = registry.counter(MetricRegistry.name(prefix, "sessions-lost"));
         this.reconnects = registry.counter(MetricRegistry.name(prefix, "reconnects"));
+        this.registry = registry;
+        this.prefix = prefix;
         registry.gauge(MetricRegistry.name(prefix, "held-keys"), () -> (Gauge<Integer>) heldKeys::getAsInt);
     }
 
@@ -56,5 +60,10 @@ public final class DropwizardLockMetrics implements LockMetrics {
     @Override
     public void reconnected() {
         reconnects.inc();
+    }
+
+    @Override
+    public void waiterSessions(IntSupplier open) {
+        registry.gauge(MetricRegistry.name(prefix, "waiter-sessions"), () -> (Gauge<Integer>) open::getAsInt);
     }
 }
