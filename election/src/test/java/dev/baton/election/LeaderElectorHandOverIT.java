@@ -125,49 +125,64 @@ class LeaderElectorHandOverIT {
 
     /**
      * A yield whose release fails (the session dies while the task stops) still waits {@code rejoinAfterYield} before
-     * contending again. The task ignores the interrupt for a while, terminates its own elector's backend, and returns
-     * once the elector has counted the lost session; the release then has no session left.
+     * contending again. The task, interrupted by the yield, terminates its own elector's backend and then ignores
+     * interruption until the elector has counted the lost session: the session thread gives up waiting for it after
+     * {@code taskStopTimeout} and its unlock (or its socket read) fails. Without the fix the elector contended again
+     * after the 100 ms reconnect backoff.
      */
     @Test
     void shouldKeepTheRejoinPauseWhenTheReleaseAfterAYieldFails() throws Exception {
-        Duration rejoin = Duration.ofSeconds(2);
+        Duration rejoin = Duration.ofSeconds(3);
         MetricRegistry registry = new MetricRegistry();
         String lostCounter = "baton.leader." + group + ".sessions-lost";
         CountDownLatch sessionLost = new CountDownLatch(1);
-        LeaderElector a = started(builder("a")
-                .metrics(registry)
-                .rejoinAfterYield(rejoin)
-                .taskStopTimeout(Duration.ofMillis(300))
-                .whileLeader(ctx -> {
-                    try {
-                        new CountDownLatch(1).await();
-                    } catch (InterruptedException yielded) {
-                        server.terminate(ctx.instanceId());
-                        // Ignores further interrupts until the elector saw its session die.
-                        while (sessionLost.getCount() > 0) {
+        try (java.sql.Connection admin = server.connect();
+                java.sql.PreparedStatement terminate = admin.prepareStatement("SELECT pg_terminate_backend(pid, 10000)"
+                        + " FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()")) {
+            LeaderElector a = started(builder("a")
+                    .metrics(registry)
+                    .rejoinAfterYield(rejoin)
+                    .taskStopTimeout(Duration.ofMillis(1500))
+                    .whileLeader(ctx -> {
+                        try {
+                            new CountDownLatch(1).await();
+                        } catch (InterruptedException yielded) {
+                            // An open session, so the backend is gone well within taskStopTimeout.
                             try {
-                                sessionLost.await();
-                            } catch (InterruptedException ignored) {
-                                // keep waiting
+                                terminate.setString(1, ctx.instanceId());
+                                terminate.executeQuery().close();
+                            } catch (java.sql.SQLException e) {
+                                throw new IllegalStateException(e);
                             }
+                            awaitIgnoringInterrupts(sessionLost);
                         }
-                    }
-                }));
-        long term = recorder.awaitEvent("a elected", electedAfter(0)).term();
+                    }));
+            long term = recorder.awaitEvent("a elected", electedAfter(0)).term();
 
-        a.yieldLeadership();
+            a.yieldLeadership();
 
-        LeadershipEvent yielded = recorder.awaitEvent("a yielded", revoked(a.instanceId(), term));
-        assertThat(yielded.reason()).isEqualTo(LeadershipEvent.Reason.YIELDED);
-        await("the release failed: session lost")
-                .atMost(Duration.ofSeconds(20))
-                .until(() -> registry.counter(lostCounter).getCount() == 1);
-        sessionLost.countDown();
-        LeadershipEvent again = recorder.awaitEvent("a elected again", electedAfter(term));
-        assertThat(again.instanceId()).isEqualTo(a.instanceId());
-        assertThat(Duration.between(yielded.at(), again.at()))
-                .as("no new candidacy before rejoinAfterYield")
-                .isGreaterThanOrEqualTo(rejoin);
+            LeadershipEvent yielded = recorder.awaitEvent("a yielded", revoked(a.instanceId(), term));
+            assertThat(yielded.reason()).isEqualTo(LeadershipEvent.Reason.YIELDED);
+            await("the release failed: session lost")
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> registry.counter(lostCounter).getCount() == 1);
+            sessionLost.countDown();
+            LeadershipEvent again = recorder.awaitEvent("a elected again", electedAfter(term));
+            assertThat(again.instanceId()).isEqualTo(a.instanceId());
+            assertThat(Duration.between(yielded.at(), again.at()))
+                    .as("no new candidacy before rejoinAfterYield")
+                    .isGreaterThanOrEqualTo(rejoin);
+        }
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        while (latch.getCount() > 0) {
+            try {
+                latch.await();
+            } catch (InterruptedException ignored) {
+                // deliberately: this task ignores interruption
+            }
+        }
     }
 
     private static List<String> batonGauges(MetricRegistry registry) {
