@@ -25,8 +25,10 @@ import javax.sql.DataSource;
  *       creates the terms table if allowed.
  *   <li>A candidate waits natively in {@code pg_advisory_lock(key)}, bounded by {@code lock_timeout} and re-issued, so
  *       it is granted the lock within milliseconds of the leader's session ending. Key: {@link #lockKey(String)}.
- *   <li>Once granted, in the same session, it increments the group's row in the terms table; the new term is handed
- *       to the task and to the ELECTED {@link LeadershipEvent}. Terms strictly increase, across restarts.
+ *   <li>Once granted, in the same session, it takes the group's next term in the terms table: one more than the last,
+ *       and at least {@code timeline * 1 000 000 000 + 1}, the server's timeline being what a promotion increments.
+ *       The term is handed to the task and to the ELECTED {@link LeadershipEvent}. Terms strictly increase, across
+ *       restarts and across a failover, also when asynchronous replication lost the old primary's last terms.
  *   <li>The leader's session stays idle and its socket is read continuously, so a terminated backend or a server
  *       shutdown is noticed in milliseconds; every {@code checkInterval} a check proves in {@code pg_locks} that the
  *       same backend still holds the key on a primary.
@@ -34,7 +36,9 @@ import javax.sql.DataSource;
  *       {@code stepDownAfter >= serverReleaseAfter}: in a partition the old leader stops before the server can grant
  *       the lock to anyone else.
  *   <li>On any loss: leadership is revoked first (task interrupted, event emitted), then the session is released or
- *       discarded, and the elector contends again (after a bounded backoff when the server is away).
+ *       discarded, and the elector contends again (after a bounded backoff when the server is away). Leadership given
+ *       up on purpose (close, yield, task end) is handed over as soon as the task has stopped: the session is dropped
+ *       and the server grants the lock to the next candidate at once.
  * </ol>
  *
  * <p>Thread-safe: every method may be called from any thread, including the task and listeners. Only {@link #start()},
@@ -89,8 +93,10 @@ public interface LeaderElector extends AutoCloseable {
 
     /**
      * Steps down if leading (REVOKED, reason YIELDED; the task is interrupted and awaited, then the lock released) and
-     * re-enters the election after {@code rejoinAfterYield}. Never blocks: the release happens on the session thread;
-     * a no-op when not leading.
+     * re-enters the election after {@code rejoinAfterYield} (also when the release failed). Does not wait for the task
+     * or the session thread: without a task the calling thread releases the lock at once by dropping the session (an
+     * abort, or an eviction from its pool; a new session is opened for the next candidacy), with a task its thread does
+     * so as the task returns; a no-op when not leading.
      */
     void yieldLeadership();
 

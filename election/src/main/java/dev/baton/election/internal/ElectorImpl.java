@@ -130,6 +130,7 @@ public final class ElectorImpl implements LeaderElector {
     public void yieldLeadership() {
         Leadership l = leadership.current();
         if (l != null && leadership.revoke(l, Reason.YIELDED, null)) {
+            l.handOverIfReady(); // without a running task: released now, not after the session thread's read slice
             log.info("Elector '{}' yielded term {} of group '{}'", config.instanceId, l.term(), config.group);
         }
     }
@@ -159,7 +160,9 @@ public final class ElectorImpl implements LeaderElector {
         leadership.markClosing(); // wakes pauses and awaitLeadership
         Leadership l = leadership.current();
         // 1. Revoke first: REVOKED(STOPPED) is queued and the task interrupted before anything is released.
-        leadership.revoke(l, Reason.STOPPED, null);
+        if (leadership.revoke(l, Reason.STOPPED, null)) {
+            l.handOverIfReady(); // without a running task: the successor gets the lock now (see TermRelease)
+        }
         // 2. The session thread waits (bounded) for the task, releases the lock and closes the session. A candidate's
         //    native wait is cancelled so it sees the flag at once. Skipped when close() runs on the task thread,
         //    which the session thread is waiting for.
@@ -194,6 +197,8 @@ public final class ElectorImpl implements LeaderElector {
         }
         // 4. Events last, so REVOKED(STOPPED) reaches the listeners before close() returns.
         leadership.shutdownEvents(Duration.ofSeconds(2));
+        // 5. Gauges read this elector's state: they leave the registry with it.
+        leadership.metrics.close();
         log.info("Elector '{}' of group '{}' closed", config.instanceId, config.group);
     }
 

@@ -65,10 +65,17 @@ final class ElectorLoop implements Runnable {
                 if (!awaitLock()) {
                     continue;
                 }
-                Leadership l = leadership.elect(session.bumpTerm(), candidateSince);
+                Leadership l = leadership.elect(session, session.bumpTerm(), candidateSince);
                 lastTerm = l;
-                lead(l);
-                afterLeading(l);
+                try {
+                    lead(l);
+                    afterLeading(l);
+                } finally {
+                    // Also when the release failed (the session died while the task stopped): a yield keeps its pause.
+                    if (l.pausesBeforeRejoin()) {
+                        rejoinAtNanos = System.nanoTime() + config.rejoinAfterYield.toNanos();
+                    }
+                }
             } catch (ElectorRefusal e) {
                 log.error("Elector '{}' refuses to lead: {}", config.instanceId, e.getMessage());
                 fail(Reason.LOCK_LOST, e);
@@ -111,7 +118,7 @@ final class ElectorLoop implements Runnable {
                     return !leadership.isClosing(); // closing: shutdown() releases it with the session
                 }
                 if (session.check().inRecovery) {
-                    throw ElectorSession.standby(config);
+                    throw ElectorSession.standby(config, "found between two lock waits that it is connected to");
                 }
             }
             return false;
@@ -120,19 +127,26 @@ final class ElectorLoop implements Runnable {
         }
     }
 
-    /** Leads until revoked; throws when the session fails. */
+    /** Leads until revoked; throws when the session fails, unless it was dropped on purpose to hand the lock over. */
     private void lead(Leadership l) throws SQLException, InterruptedException {
         long checkNanos = config.checkInterval.toNanos();
         long nextCheck = System.nanoTime() + checkNanos;
-        while (leadership.current() == l && !leadership.isClosing()) {
-            long now = System.nanoTime();
-            if (now - nextCheck >= 0) {
-                nextCheck = now + checkNanos;
-                check(l, now);
-                continue;
+        try {
+            while (leadership.current() == l && !leadership.isClosing()) {
+                long now = System.nanoTime();
+                if (now - nextCheck >= 0) {
+                    nextCheck = now + checkNanos;
+                    check(l, now);
+                    continue;
+                }
+                int wait = (int) Math.max(1, Math.min(WAKE_SLICE_MS, (nextCheck - now) / 1_000_000));
+                session.watchSocket(wait);
             }
-            int wait = (int) Math.max(1, Math.min(WAKE_SLICE_MS, (nextCheck - now) / 1_000_000));
-            session.watchSocket(wait);
+        } catch (SQLException | RuntimeException e) {
+            if (l.release().claim()) {
+                throw e; // a real failure; claimed, so a late hand-over leaves the session to fail()
+            }
+            session = null; // handed over: another thread dropped the session to release the lock at once
         }
     }
 
@@ -157,7 +171,9 @@ final class ElectorLoop implements Runnable {
                     config, "backend pid changed from " + session.backendPid() + " to " + c.pid);
         }
         if (c.inRecovery) {
-            throw ElectorSession.standby(config);
+            // A leader's server is a standby now (a proxy that moved us, a replica behind a name): step down, and
+            // refuse to lead until the server is a primary again. run() logs it at ERROR and revokes LOCK_LOST.
+            throw ElectorSession.standby(config, "found on its periodic check that it is connected to");
         }
         if (!c.held) {
             leadership.revoke(
@@ -172,9 +188,15 @@ final class ElectorLoop implements Runnable {
         leadership.metrics.checkSucceeded(end - startNanos);
     }
 
-    /** Graceful end: wait (bounded) for the task, then release; a session in doubt is discarded instead. */
+    /**
+     * Graceful end: wait (bounded) for the task, then release, unless another thread handed the lock over already; a
+     * session in doubt is discarded instead.
+     */
     private void afterLeading(Leadership l) throws SQLException {
         leadership.revoke(l, Reason.STOPPED, null); // no-op unless the loop ended by closing
+        if (session == null) {
+            return; // handed over while leading
+        }
         Reason why = l.revokedFor();
         if (why == Reason.CHECK_TIMEOUT) {
             // The session may still hold the lock: keep it while the old task stops, within the margin the timing
@@ -187,14 +209,15 @@ final class ElectorLoop implements Runnable {
             return;
         }
         taskStop.awaitStopped(l);
+        if (!l.release().claim()) {
+            session = null; // the task's end handed it over meanwhile
+            return;
+        }
         if (!session.unlock()) {
             log.warn(
                     "Elector '{}' released term {} but PostgreSQL says the lock was not held",
                     config.instanceId,
                     l.term());
-        }
-        if (why == Reason.YIELDED || why == Reason.TASK_FINISHED || why == Reason.TASK_FAILED) {
-            rejoinAtNanos = System.nanoTime() + config.rejoinAfterYield.toNanos();
         }
     }
 

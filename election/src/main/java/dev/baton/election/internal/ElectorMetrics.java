@@ -31,6 +31,12 @@ public interface ElectorMetrics {
     /** A task ignored interruption for {@code taskStopTimeout}; the instance stays out of the election meanwhile. */
     default void taskIgnoredInterrupt() {}
 
+    /**
+     * The elector closed: gauges, which read its state, leave the registry (counters and timers stay, as totals).
+     * Called once, by close().
+     */
+    default void close() {}
+
     /** What the elector reports on demand, for gauges. Thread-safe; never blocks. */
     interface Readings {
         /** The term held, 0 when not leading. */

@@ -115,7 +115,12 @@ final class ElectorSession {
     }
 
     static ElectorRefusal standby(ElectorConfig config) {
-        return new ElectorRefusal("Elector '" + config.instanceId + "' of group '" + config.group + "' is connected to"
+        return standby(config, "is connected to");
+    }
+
+    /** The refusal of a standby; {@code found} says when it was seen ("is connected to", "found on its check"). */
+    static ElectorRefusal standby(ElectorConfig config, String found) {
+        return new ElectorRefusal("Elector '" + config.instanceId + "' of group '" + config.group + "' " + found
                 + " a hot standby (pg_is_in_recovery() = true, " + config.source + "): advisory locks are never"
                 + " replicated, so a lock taken there does not exclude the primary's leader. Connect to the primary"
                 + " (pgjdbc: targetServerType=primary)");
@@ -151,11 +156,28 @@ final class ElectorSession {
         }
     }
 
-    /** Increments the group's term in the same session that holds the lock; returns the new term. */
+    /**
+     * Takes the group's next term in the same session that holds the lock (above the last one and above every term of
+     * an earlier timeline, see {@link LeaderTerms}); returns it.
+     */
     long bumpTerm() throws SQLException {
         try (ResultSet rs = bumpStatement.executeQuery()) {
             rs.next();
-            return rs.getLong(1);
+            long term = rs.getLong(1);
+            long timeline = rs.getLong(2);
+            if (LeaderTerms.timelineOf(term) > timeline) {
+                // Still higher than every earlier term, but a failover may now repeat one: its floor is below us.
+                log.warn(
+                        "Elector '{}' of group '{}' took term {}, ahead of the server's timeline {} (terms table copied"
+                                + " from another cluster, or {} elections on one timeline): terms still increase, but"
+                                + " one taken after a failover may repeat a term the old primary handed out",
+                        config.instanceId,
+                        config.group,
+                        term,
+                        timeline,
+                        LeaderTerms.TERMS_PER_TIMELINE);
+            }
+            return term;
         }
     }
 

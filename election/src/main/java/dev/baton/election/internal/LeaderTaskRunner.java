@@ -18,6 +18,16 @@ final class LeaderTaskRunner implements Runnable {
 
     @Override
     public void run() {
+        try {
+            runTask();
+        } finally {
+            // The task is over: a term given up while it ran (close, yield) or by its end is handed over now.
+            leadership.taskDone();
+            leadership.handOverIfReady();
+        }
+    }
+
+    private void runTask() {
         if (!leadership.isLeader()) {
             return; // revoked between election and start: never run a task for a lost term
         }

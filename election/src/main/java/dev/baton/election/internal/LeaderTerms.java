@@ -12,8 +12,26 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.Optional;
 
-/** SQL of the terms table {@code (group_name PK, term, holder, elected_at)}; the same DDL ships in docs/sql/. */
+/**
+ * SQL of the terms table {@code (group_name PK, term, holder, elected_at)}; the same DDL ships in docs/sql/.
+ *
+ * <p>A term is {@code timeline * 1 000 000 000 + n}: the server's timeline (which every promotion of a standby
+ * increments) in the leading digits, the n-th election on that timeline in the last nine. With asynchronous replication
+ * a promoted standby may miss the last bumps of the old primary, but not its timeline: the first term on the new
+ * timeline is above every term of the old one. Rows written before this scheme (plain counters) are read as they are
+ * and the next bump jumps above them.
+ */
 final class LeaderTerms {
+    /** Elections one timeline can hold before its terms run into the next timeline's. */
+    static final long TERMS_PER_TIMELINE = 1_000_000_000L;
+
+    /**
+     * The server's current timeline, from the name of the WAL file being written (its first 8 hex digits). Any role
+     * may call these functions on a primary (pg_control_checkpoint() would also answer, but it shows the timeline of
+     * the last checkpoint, which lags a promotion); on a standby they fail, like the write they go with.
+     */
+    static final String TIMELINE_SQL = "('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint";
+
     private final String table;
 
     LeaderTerms(String table) {
@@ -63,12 +81,20 @@ final class LeaderTerms {
         }
     }
 
-    /** Statement that increments the group's term; parameters: group, holder. Returns the new term. */
+    /**
+     * Statement that takes the group's next term: one more than the last, and at least the first term of the server's
+     * timeline. Parameters: group, holder. Returns the new term and the timeline.
+     */
     String bumpSql() {
-        return "INSERT INTO " + table
-                + " AS t (group_name, term, holder, elected_at) VALUES (?, 1, ?, clock_timestamp())"
-                + " ON CONFLICT (group_name) DO UPDATE SET term = t.term + 1, holder = EXCLUDED.holder,"
-                + " elected_at = EXCLUDED.elected_at RETURNING term";
+        return "INSERT INTO " + table + " AS t (group_name, term, holder, elected_at) VALUES (?, " + TIMELINE_SQL
+                + " * " + TERMS_PER_TIMELINE + " + 1, ?, clock_timestamp())"
+                + " ON CONFLICT (group_name) DO UPDATE SET term = GREATEST(t.term + 1, EXCLUDED.term),"
+                + " holder = EXCLUDED.holder, elected_at = EXCLUDED.elected_at RETURNING term, " + TIMELINE_SQL;
+    }
+
+    /** The timeline a term was taken on (for a term of this scheme; earlier plain counters give 0). */
+    static long timelineOf(long term) {
+        return term / TERMS_PER_TIMELINE;
     }
 
     /** The recorded leader, if the group's lock is held by any session right now. */

@@ -80,9 +80,10 @@ final class LeadershipState {
         lastGoodCheckNanos = nanos;
     }
 
-    /** Records a new term, queues ELECTED and starts the task. Called by the session thread. */
-    Leadership elect(long term, long candidateSinceNanos) {
+    /** Records a new term held by {@code session}, queues ELECTED and starts the task. Called by the session thread. */
+    Leadership elect(ElectorSession session, long term, long candidateSinceNanos) {
         Leadership l = new Leadership(config, term);
+        l.release(new TermRelease(l, session)); // before the term is published: a yield at once can hand over
         lastGoodCheckNanos = System.nanoTime();
         // The task thread is known before the term is published, so a revoke that comes at once (a yield or close()
         // from a thread woken by ELECTED) interrupts it; the runner also checks leadership before it starts the task.

@@ -2,12 +2,16 @@ package dev.baton.election.internal.dropwizard;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import dev.baton.election.LeadershipEvent;
 import dev.baton.election.internal.ElectorMetrics;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,9 +27,12 @@ public final class DropwizardElectorMetrics implements ElectorMetrics {
     private final Counter sessionsLost;
     private final Counter tasksIgnoringInterrupt;
     private final Map<LeadershipEvent.Reason, Counter> revocations = new EnumMap<>(LeadershipEvent.Reason.class);
+    private final MetricRegistry registry;
+    private final Set<Metric> gauges; // the gauges this elector registered (another of the same group may own them)
 
     private DropwizardElectorMetrics(MetricRegistry registry, String group, Readings readings) {
         String prefix = "baton.leader." + group;
+        this.registry = registry;
         this.elections = registry.counter(MetricRegistry.name(prefix, "elections"));
         this.timeToAcquire = registry.timer(MetricRegistry.name(prefix, "time-to-acquire"));
         this.checkLatency = registry.timer(MetricRegistry.name(prefix, "check-latency"));
@@ -37,11 +44,18 @@ public final class DropwizardElectorMetrics implements ElectorMetrics {
                 revocations.put(reason, registry.counter(MetricRegistry.name(prefix, "revocations", reason.name())));
             }
         }
-        registry.gauge(
-                MetricRegistry.name(prefix, "is-leader"), () -> (Gauge<Integer>) () -> readings.term() > 0 ? 1 : 0);
-        registry.gauge(MetricRegistry.name(prefix, "term"), () -> (Gauge<Long>) readings::term);
-        registry.gauge(MetricRegistry.name(prefix, "millis-since-good-check"), () ->
-                (Gauge<Long>) readings::millisSinceGoodCheck);
+        Set<Metric> ours = Collections.newSetFromMap(new IdentityHashMap<>());
+        gauge(registry, MetricRegistry.name(prefix, "is-leader"), () -> readings.term() > 0 ? 1 : 0, ours);
+        gauge(registry, MetricRegistry.name(prefix, "term"), readings::term, ours);
+        gauge(registry, MetricRegistry.name(prefix, "millis-since-good-check"), readings::millisSinceGoodCheck, ours);
+        this.gauges = ours;
+    }
+
+    /** Registers {@code gauge} unless the name is taken (by another elector of the group); remembers it if ours. */
+    private static <T> void gauge(MetricRegistry registry, String name, Gauge<T> gauge, Set<Metric> ours) {
+        if (registry.gauge(name, () -> gauge) == gauge) {
+            ours.add(gauge);
+        }
     }
 
     /** The factory the builder keeps; nothing is registered until an elector is built. */
@@ -76,6 +90,11 @@ public final class DropwizardElectorMetrics implements ElectorMetrics {
     @Override
     public void sessionLost() {
         sessionsLost.inc();
+    }
+
+    @Override
+    public void close() {
+        registry.removeMatching((name, metric) -> gauges.contains(metric));
     }
 
     @Override
