@@ -17,15 +17,19 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>Leader-only mode: not leader → veto (vetoed-not-leader).
- *   <li>{@link LockClient#tryAcquire(String)} the job's lease, without waiting for another holder and waiting at most
- *       the operation timeout for PostgreSQL ({@link JobLeases}); not acquired → veto (vetoed-locked). Leases are not
+ *   <li>{@link LockClient#tryAcquire(String)} the job's lease ({@link JobKeys}: a key no other job shares; also the
+ *       lock older versions named the job by, where that still stands for this job alone), without waiting for another
+ *       holder and waiting at most the operation timeout for PostgreSQL ({@link JobLeases}); not acquired → veto
+ *       (vetoed-locked). Leases are not
  *       re-entrant, so another firing of the job in this JVM is vetoed here too. In leader-only mode the lease comes
  *       from an in-memory client: it only keeps this JVM's firings of a job apart.
  *   <li>Ledger on: mark the job's unfinished rows ABANDONED (the lock was free, so their runner is gone; a
- *       {@code requestsRecovery} job gets a recovery firing), then insert {@code (job, scheduled fire time)}; it
- *       already exists → release, veto (vetoed-duplicate).
+ *       {@code requestsRecovery} job gets a recovery firing), then insert {@code (job, scheduled fire time)}, where the
+ *       first firing of a trigger after a misfire stands for the missed firing it replaces ({@link Misfires}); it
+ *       already exists (also under the job's legacy key) → release, veto (vetoed-duplicate).
  *   <li>Carry the {@link Firing} in the context; the job runs.
  *   <li>{@code jobWasExecuted} / {@code jobExecutionVetoed}: record the outcome in the ledger, then release the lease.
+ *       A veto by another listener leaves the row VETOED (no other instance runs it), counted and logged.
  * </ol>
  *
  * Any failure vetoes the firing (vetoed-error), releases what was taken, and is logged once per outage. Nothing is
@@ -217,7 +221,9 @@ public final class Guard {
     /** {@code triggerMisfired}: on the scheduler thread under the job store's lock, so only a map update. */
     public void misfired(Trigger trigger) {
         try {
-            if (config.jobs.isMatch(trigger.getJobKey())) {
+            // A recovery firing stands for its ABANDONED row whatever its fire time: nothing to match.
+            if (config.jobs.isMatch(trigger.getJobKey())
+                    && !Recovery.GROUP.equals(trigger.getKey().getGroup())) {
                 misfires.record(trigger);
             }
         } catch (Throwable t) {
