@@ -1,6 +1,8 @@
 -- Baton's Quartz firing ledger (JobLockGuard). The guard creates it on first use unless
 -- createLedgerTable(false); run this yourself if your migrations own the schema.
 -- One row per scheduled firing that started; the primary key is what makes a firing run once.
+-- job_key: the job's group with '.' and '\' escaped by '\', a dot, then its name (group.name for most jobs).
+-- scheduled_fire_time: the trigger's scheduled time; for a late firing after a misfire, the missed one it stands for.
 -- outcome: NULL while running, then SUCCEEDED, FAILED, VETOED (another listener vetoed it),
 -- ABANDONED (its instance died mid-run) or UNKNOWN (Quartz never reported the end).
 CREATE TABLE IF NOT EXISTS baton_job_firings (

@@ -29,9 +29,10 @@ import org.quartz.listeners.SchedulerListenerSupport;
  * <p>For each firing of a guarded job, on the Quartz worker thread:
  *
  * <ol>
- *   <li>{@link #vetoJobExecution} takes a {@link dev.baton.lock.LockLease} on the job's lock {@code <prefix><group>.<name>}
- *       (default prefix {@code quartz:}) without waiting; if another instance, or another firing here, holds it, the
- *       firing is vetoed.
+ *   <li>{@link #vetoJobExecution} takes a {@link dev.baton.lock.LockLease} on the job's lock {@code <prefix><key>}
+ *       (default prefix {@code quartz:}; the key is {@code <group>.<name>} with {@code .} and {@code \} in the group
+ *       escaped by {@code \}, so no two jobs share it) without waiting; if another instance, or another firing here,
+ *       holds it, the firing is vetoed.
  *   <li>With the ledger (on by default) it records {@code (job, scheduled fire time)} in {@code baton_job_firings};
  *       if that firing is already recorded, it releases the lease and vetoes the firing as a duplicate.
  *   <li>{@link #jobWasExecuted} (also after a job that threw) and {@link #jobExecutionVetoed} (another listener
@@ -131,9 +132,15 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
         return guard.veto(trigger, context);
     }
 
-    /** Nothing to do: runs on the scheduler thread under the job store's lock. */
+    /**
+     * Notes the misfire, so that the trigger's next firing — which Quartz's default instruction fires "now", at a time
+     * on no instance's schedule — is matched in the ledger with the missed firing it stands for. A map update only:
+     * this runs on the scheduler thread under the job store's lock.
+     */
     @Override
-    public void triggerMisfired(Trigger trigger) {}
+    public void triggerMisfired(Trigger trigger) {
+        guard.misfired(trigger);
+    }
 
     /** Nothing to do: the release is in jobWasExecuted, which Quartz calls before this and a veto does not skip. */
     @Override
@@ -194,7 +201,11 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
             return this;
         }
 
-        /** Prefix of the lock name {@code <prefix><group>.<name>} (default {@code quartz:}). */
+        /**
+         * Prefix of the lock name {@code <prefix><key>} (default {@code quartz:}), where the key is the job's
+         * {@code <group>.<name>} with {@code .} and {@code \} in the group escaped by {@code \}. Use the same prefix
+         * on every instance that runs the same jobs.
+         */
         public Builder lockPrefix(String prefix) {
             config.lockPrefix(prefix);
             return this;
@@ -252,9 +263,15 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
             return this;
         }
 
-        /** Dropwizard registry for per-job metrics {@code baton.quartz.<group>.<name>.*} (optional). */
+        /** Dropwizard registry for per-job metrics {@code baton.quartz.<key>.*} (optional; key as in the lock name). */
         public Builder metrics(com.codahale.metrics.MetricRegistry registry) {
             config.metrics(new DropwizardGuardMetrics(registry));
+            return this;
+        }
+
+        /** Test seam: recovery retries (not API; the defaults are 60 attempts a second apart). */
+        Builder recoveryRetries(int attempts, Duration delay) {
+            config.recoveryRetries(attempts, delay);
             return this;
         }
 

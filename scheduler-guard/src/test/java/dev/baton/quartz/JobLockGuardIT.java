@@ -215,8 +215,9 @@ class JobLockGuardIT {
         void shouldReleaseWhenAnotherListenerVetoesAfterOurs(PostgresServer server) throws Exception {
             Db.createRuns("runs_vetoed");
             Listeners.Veto veto = new Listeners.Veto();
-            try (Node a = Node.create(server, "vetoed-a", 2, "firings_paths", g -> g)) {
-                schedule(a, Jobs.RecordJob.class, "vetoed", "job", "runs_vetoed", Instant.now(), null);
+            try (LogCapture log = new LogCapture();
+                    Node a = Node.create(server, "vetoed-a", 2, "firings_paths", g -> g)) {
+                JobDetail job = schedule(a, Jobs.RecordJob.class, "vetoed", "job", "runs_vetoed", Instant.now(), null);
                 a.guard.registerWith(a.scheduler);
                 a.scheduler.getListenerManager().addTriggerListener(veto); // after ours
                 a.scheduler.start();
@@ -226,6 +227,10 @@ class JobLockGuardIT {
                                         + " AND outcome = 'VETOED'")
                                 >= 2);
                 veto.on.set(false);
+                // Recorded (VETOED: no other instance runs them), and that they never ran is counted and logged.
+                assertThat(a.count(job.getKey(), "vetoed-by-listener")).isGreaterThanOrEqualTo(2);
+                assertThat(log.lines("WARN", "another trigger listener vetoed the firing of vetoed.job"))
+                        .hasSizeGreaterThanOrEqualTo(2);
                 await("the next firing runs")
                         .atMost(Duration.ofSeconds(20))
                         .until(() -> Db.count("SELECT count(*) FROM runs_vetoed") >= 1);
@@ -353,8 +358,9 @@ class JobLockGuardIT {
                     schedule(n, Jobs.RecordJob.class, "abandoned", "norecover", "runs_abandoned", Instant.now(), null);
                     n.start();
                 }
-                String row = "SELECT outcome || ' ' || instance_id FROM firings_abandoned WHERE job_key = ?"
-                        + " AND scheduled_fire_time = '" + past + "'";
+                String row =
+                        "SELECT coalesce(outcome, 'RUNNING') || ' ' || instance_id FROM firings_abandoned WHERE job_key = ?"
+                                + " AND scheduled_fire_time = '" + past + "'";
                 await("the recoverable firing ran once more on a survivor")
                         .atMost(Duration.ofSeconds(30))
                         .until(() -> Db.strings(row, "abandoned.recover").get(0).startsWith("SUCCEEDED abandon-"));

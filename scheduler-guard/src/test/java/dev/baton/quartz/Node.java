@@ -1,6 +1,7 @@
 package dev.baton.quartz;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.baton.quartz.internal.JobKeys;
 import dev.baton.testkit.PostgresServer;
 import java.util.function.UnaryOperator;
 import org.quartz.JobKey;
@@ -23,13 +24,21 @@ final class Node implements AutoCloseable {
     static Node create(
             PostgresServer server, String name, int threads, String ledger, UnaryOperator<JobLockGuard.Builder> config)
             throws SchedulerException {
+        return create(server, Schedulers.create(name, threads), ledger, config);
+    }
+
+    /** A node on {@code scheduler} (named as its instance) with a guard as in the other {@code create}. */
+    static Node create(
+            PostgresServer server, Scheduler scheduler, String ledger, UnaryOperator<JobLockGuard.Builder> config)
+            throws SchedulerException {
+        String name = scheduler.getSchedulerName();
         MetricRegistry registry = new MetricRegistry();
         JobLockGuard guard = config.apply(JobLockGuard.builder(server.dataSource())
                         .instanceId(name)
                         .ledgerTable(ledger)
                         .metrics(registry))
                 .build();
-        return new Node(Schedulers.create(name, threads), guard, registry);
+        return new Node(scheduler, guard, registry);
     }
 
     /** A scheduler configured elsewhere (no guard of ours), for the trigger-state helpers. */
@@ -45,8 +54,7 @@ final class Node implements AutoCloseable {
     }
 
     long count(JobKey job, String metric) {
-        return metrics.counter("baton.quartz." + job.getGroup() + "." + job.getName() + "." + metric)
-                .getCount();
+        return metrics.counter("baton.quartz." + JobKeys.of(job) + "." + metric).getCount();
     }
 
     @Override

@@ -25,12 +25,18 @@ final class Schedulers {
     private Schedulers() {}
 
     static Scheduler create(String name, int threads) throws SchedulerException {
+        return create(name, threads, new Properties());
+    }
+
+    /** A scheduler with {@code extra} Quartz properties on top of the defaults above. */
+    static Scheduler create(String name, int threads, Properties extra) throws SchedulerException {
         Properties p = new Properties();
         p.setProperty("org.quartz.scheduler.instanceName", name);
         p.setProperty("org.quartz.scheduler.instanceId", name);
         p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(threads));
         p.setProperty("org.quartz.threadPool.threadNamePrefix", name + "_Worker");
         p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+        p.putAll(extra);
         return new StdSchedulerFactory(p).getScheduler();
     }
 

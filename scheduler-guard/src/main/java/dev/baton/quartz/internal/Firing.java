@@ -13,29 +13,47 @@ import org.quartz.JobKey;
  */
 final class Firing {
     final JobKey job;
-    final String jobKey; // the ledger's job_key: group.name
+    final String jobKey; // the ledger's job_key, JobKeys.of
+    final String legacyKey; // JobKeys.legacyOf: its rows are honoured and its lock taken too; null if none
     final Instant scheduledFireTime;
     final Thread worker;
     final long startNanos;
     private final AtomicReference<LockLease> lease;
+    private final AtomicReference<LockLease> legacyLease = new AtomicReference<>();
     private final AtomicBoolean endRecorded = new AtomicBoolean();
     volatile boolean inLedger;
     volatile long vetoNanos;
 
-    Firing(JobKey job, LockLease lease, Instant scheduledFireTime, long startNanos) {
+    Firing(JobKey job, String jobKey, String legacyKey, LockLease lease, Instant scheduledFireTime, long startNanos) {
         this.job = job;
-        this.jobKey = job.getGroup() + "." + job.getName();
+        this.jobKey = jobKey;
+        this.legacyKey = legacyKey;
         this.lease = new AtomicReference<>(lease);
         this.scheduledFireTime = scheduledFireTime;
         this.worker = Thread.currentThread();
         this.startNanos = startNanos;
     }
 
-    /** Releases the lease through {@code leases}; only the first call does, later ones (from any thread) do nothing. */
+    /** Adds the lease of the legacy lock, which is then released with the job's. */
+    void addLegacyLease(LockLease legacy) {
+        legacyLease.set(legacy);
+    }
+
+    /**
+     * Releases the leases through {@code leases}, the legacy one first (it was taken last); only the first call does,
+     * later ones (from any thread) do nothing.
+     */
     void releaseLease(JobLeases leases) {
+        LockLease legacy = legacyLease.getAndSet(null);
         LockLease held = lease.getAndSet(null);
-        if (held != null) {
-            leases.release(held);
+        try {
+            if (legacy != null) {
+                leases.release(legacy);
+            }
+        } finally {
+            if (held != null) {
+                leases.release(held);
+            }
         }
     }
 

@@ -48,10 +48,17 @@ final class FiringLedger implements AutoCloseable {
 
     /**
      * Marks unfinished rows of the job ABANDONED (the caller holds the job's lock, so nobody runs them), then records
-     * this firing. {@code claimed} is false if another instance already recorded it. Without {@code detectAbandoned}
-     * (leader-only mode: no job lock proves the runner gone) unfinished rows are left alone.
+     * this firing. {@code claimed} is false if another instance already recorded it, under {@code jobKey} or under
+     * {@code legacyKey} (an older version's key for the job, null if none; see {@link JobKeys}). Without
+     * {@code detectAbandoned} (leader-only mode: no job lock proves the runner gone) unfinished rows are left alone.
      */
-    Claim claim(String jobKey, Instant scheduledFireTime, String instanceId, boolean refire, boolean detectAbandoned)
+    Claim claim(
+            String jobKey,
+            String legacyKey,
+            Instant scheduledFireTime,
+            String instanceId,
+            boolean refire,
+            boolean detectAbandoned)
             throws SQLException {
         return connection.run(c -> {
             List<Abandoned> abandoned = new ArrayList<>();
@@ -90,14 +97,20 @@ final class FiringLedger implements AutoCloseable {
                     }
                 }
             }
+            // The legacy row is checked in the same statement; the caller holds the legacy lock too, so an older
+            // instance cannot insert it in between. Without a legacy key the check probes our own row: harmless.
             try (PreparedStatement ps = prepare(
                     c,
                     "INSERT INTO " + table
-                            + " (job_key, scheduled_fire_time, instance_id, started_at) VALUES (?, ?, ?, now())"
+                            + " (job_key, scheduled_fire_time, instance_id, started_at) SELECT ?, ?, ?, now()"
+                            + " WHERE NOT EXISTS (SELECT 1 FROM " + table
+                            + " WHERE job_key = ? AND scheduled_fire_time = ?)"
                             + " ON CONFLICT (job_key, scheduled_fire_time) DO NOTHING")) {
                 ps.setString(1, jobKey);
                 ps.setObject(2, utc(scheduledFireTime));
                 ps.setString(3, instanceId);
+                ps.setString(4, legacyKey != null ? legacyKey : jobKey);
+                ps.setObject(5, utc(scheduledFireTime));
                 return new Claim(ps.executeUpdate() == 1, abandoned);
             }
         });

@@ -17,15 +17,19 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>Leader-only mode: not leader → veto (vetoed-not-leader).
- *   <li>{@link LockClient#tryAcquire(String)} the job's lease, without waiting for another holder and waiting at most
- *       the operation timeout for PostgreSQL ({@link JobLeases}); not acquired → veto (vetoed-locked). Leases are not
+ *   <li>{@link LockClient#tryAcquire(String)} the job's lease ({@link JobKeys}: a key no other job shares; also the
+ *       lock older versions named the job by, where that still stands for this job alone), without waiting for another
+ *       holder and waiting at most the operation timeout for PostgreSQL ({@link JobLeases}); not acquired → veto
+ *       (vetoed-locked). Leases are not
  *       re-entrant, so another firing of the job in this JVM is vetoed here too. In leader-only mode the lease comes
  *       from an in-memory client: it only keeps this JVM's firings of a job apart.
  *   <li>Ledger on: mark the job's unfinished rows ABANDONED (the lock was free, so their runner is gone; a
- *       {@code requestsRecovery} job gets a recovery firing), then insert {@code (job, scheduled fire time)}; it
- *       already exists → release, veto (vetoed-duplicate).
+ *       {@code requestsRecovery} job gets a recovery firing), then insert {@code (job, scheduled fire time)}, where the
+ *       first firing of a trigger after a misfire stands for the missed firing it replaces ({@link Misfires}); it
+ *       already exists (also under the job's legacy key) → release, veto (vetoed-duplicate).
  *   <li>Carry the {@link Firing} in the context; the job runs.
  *   <li>{@code jobWasExecuted} / {@code jobExecutionVetoed}: record the outcome in the ledger, then release the lease.
+ *       A veto by another listener leaves the row VETOED (no other instance runs it), counted and logged.
  * </ol>
  *
  * Any failure vetoes the firing (vetoed-error), releases what was taken, and is logged once per outage. Nothing is
@@ -35,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class Guard {
     private static final Logger log = LoggerFactory.getLogger(Guard.class);
     private static final String FIRING = "dev.baton.quartz.firing";
+    private static final String STANDS_FOR = "dev.baton.quartz.standsFor";
 
     private enum State {
         LATENT,
@@ -49,6 +54,7 @@ public final class Guard {
     private final Recovery recovery;
     private final RunningFirings running = new RunningFirings();
     private final VetoesInFlight vetoes = new VetoesInFlight();
+    private final Misfires misfires = new Misfires();
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private volatile boolean shutdownRequested;
     private volatile LockClient client; // set once in start
@@ -58,7 +64,7 @@ public final class Guard {
         this.config = config;
         this.metrics = config.metrics;
         this.outage = new OutageLog(config.name);
-        this.recovery = new Recovery(config.name);
+        this.recovery = new Recovery(config.name, config.metrics, config.recoveryAttempts, config.recoveryRetryDelay);
         this.ledger = config.ledgerDataSource == null ? null : new LedgerKeeper(config, metrics, recovery);
     }
 
@@ -102,19 +108,22 @@ public final class Guard {
             }
             checkStarted();
             Instant recoveryOf = Recovery.recoveryOf(trigger);
-            Instant fireTime = recoveryOf != null
-                    ? recoveryOf
-                    : context.getScheduledFireTime().toInstant();
+            Instant fireTime = recoveryOf != null ? recoveryOf : standsFor(trigger, context, job);
             if (config.leaderGate != null && !config.leaderGate.isLeader()) {
                 metrics.vetoedNotLeader(job);
                 return true;
             }
+            String key = JobKeys.of(job);
+            String legacyKey = JobKeys.legacyOf(job, context.getScheduler());
             long lockStart = System.nanoTime();
-            LockLease lease = leases.tryAcquire(config.lockPrefix + job.getGroup() + "." + job.getName())
-                    .orElse(null);
+            LockLease lease = leases.tryAcquire(config.lockPrefix + key).orElse(null);
             if (lease != null) { // held from here: recorded at once, so the catch below and close() can release it
-                firing = new Firing(job, lease, fireTime, t0);
+                firing = new Firing(job, key, legacyKey, lease, fireTime, t0);
                 running.add(firing);
+                if (legacyKey != null && !takeLegacyLock(firing)) {
+                    release(firing);
+                    firing = null;
+                }
             }
             metrics.lockLatency(job, System.nanoTime() - lockStart);
             if (firing == null) {
@@ -130,6 +139,17 @@ public final class Guard {
                 release(firing);
                 outage.succeeded();
                 metrics.vetoedDuplicate(job);
+                if (recoveryOf == null
+                        && !fireTime.equals(context.getScheduledFireTime().toInstant())) {
+                    log.warn(
+                            "Guard '{}' refused a misfired firing of {}: fired late at {} (misfire policy), it stands"
+                                    + " for the firing scheduled at {}, which the ledger already has; vetoed as a"
+                                    + " duplicate",
+                            config.name,
+                            key,
+                            context.getScheduledFireTime().toInstant(),
+                            fireTime);
+                }
                 return true;
             }
             outage.succeeded();
@@ -154,10 +174,60 @@ public final class Guard {
             try {
                 metrics.vetoedError(job);
                 outage.failed("guarding a firing of " + job, t);
+                // A recovery firing that failed is tried again (and given up on with an ERROR), never dropped silently.
+                recovery.retryLater(context, Recovery.recoveryOf(trigger));
             } catch (Throwable ignored) {
                 // never throw out of a listener
             }
             return true;
+        }
+    }
+
+    /**
+     * The scheduled fire time the firing stands for in the ledger: after a misfire whose instruction fires "now", the
+     * missed firing it replaces ({@link Misfires}). Kept in the context, so a {@code refireImmediately} re-execution of
+     * the same firing reopens the same row.
+     */
+    private Instant standsFor(Trigger trigger, JobExecutionContext context, JobKey job) {
+        if (context.get(STANDS_FOR) instanceof Instant known) {
+            return known;
+        }
+        Instant scheduled = context.getScheduledFireTime().toInstant();
+        Instant standsFor = misfires.standsFor(trigger, context);
+        if (!standsFor.equals(scheduled)) {
+            log.info(
+                    "Guard '{}': the firing of {} at {} replaces misfired firings (misfire policy); it stands for the"
+                            + " firing scheduled at {}",
+                    config.name,
+                    job,
+                    scheduled,
+                    standsFor);
+        }
+        context.put(STANDS_FOR, standsFor);
+        return standsFor;
+    }
+
+    /** Takes the legacy lock too (see {@link JobKeys}); false, with nothing more held, if it is busy. */
+    private boolean takeLegacyLock(Firing firing) {
+        LockLease legacy =
+                leases.tryAcquire(config.lockPrefix + firing.legacyKey).orElse(null);
+        if (legacy == null) {
+            return false;
+        }
+        firing.addLegacyLease(legacy);
+        return true;
+    }
+
+    /** {@code triggerMisfired}: on the scheduler thread under the job store's lock, so only a map update. */
+    public void misfired(Trigger trigger) {
+        try {
+            // A recovery firing stands for its ABANDONED row whatever its fire time: nothing to match.
+            if (config.jobs.isMatch(trigger.getJobKey())
+                    && !Recovery.GROUP.equals(trigger.getKey().getGroup())) {
+                misfires.record(trigger);
+            }
+        } catch (Throwable t) {
+            log.warn("Guard '{}' could not note the misfire of {}", config.name, trigger.getKey(), t);
         }
     }
 
@@ -166,8 +236,27 @@ public final class Guard {
         end(context, exception == null ? "SUCCEEDED" : "FAILED", true);
     }
 
-    /** {@code jobExecutionVetoed}: another listener vetoed after we let the firing through. Never throws. */
+    /**
+     * {@code jobExecutionVetoed}: another listener vetoed after we let the firing through. Its row stays, as
+     * {@code VETOED}, so that no instance runs the firing again; that it never ran is counted and logged. Never throws.
+     */
     public void vetoed(JobExecutionContext context) {
+        Object o = context.get(FIRING);
+        if (o instanceof Firing firing) {
+            try {
+                metrics.vetoedByListener(firing.job);
+                log.warn(
+                        "Guard '{}': another trigger listener vetoed the {} after the guard let it through; it does not"
+                                + " run here, and {}",
+                        config.name,
+                        firing,
+                        firing.inLedger
+                                ? "the ledger records it as VETOED, so no other instance runs it either"
+                                : "without the ledger another instance may still run it");
+            } catch (Throwable t) {
+                // never throw out of a listener; the release below matters more
+            }
+        }
         end(context, "VETOED", false);
     }
 

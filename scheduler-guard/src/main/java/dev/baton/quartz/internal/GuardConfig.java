@@ -29,6 +29,8 @@ public final class GuardConfig {
     final Duration operationTimeout;
     final GuardMetrics metrics;
     final LeaderGate leaderGate; // null unless leader-only
+    final int recoveryAttempts;
+    final Duration recoveryRetryDelay;
 
     private GuardConfig(Builder b) {
         this.name = b.name;
@@ -44,6 +46,8 @@ public final class GuardConfig {
         this.operationTimeout = b.operationTimeout;
         this.metrics = b.metrics;
         this.leaderGate = b.leaderGate;
+        this.recoveryAttempts = b.recoveryAttempts;
+        this.recoveryRetryDelay = b.recoveryRetryDelay;
     }
 
     /** Locks from a lock client the guard opens on {@code dataSource} at start and closes; the ledger there too. */
@@ -113,6 +117,8 @@ public final class GuardConfig {
         private Duration operationTimeout = Duration.ofSeconds(10);
         private GuardMetrics metrics = GuardMetrics.NONE;
         private LeaderGate leaderGate;
+        private int recoveryAttempts = 60;
+        private Duration recoveryRetryDelay = Duration.ofSeconds(1);
 
         private Builder(DataSource ownClientDataSource) {
             this.ownClientDataSource = ownClientDataSource;
@@ -168,6 +174,15 @@ public final class GuardConfig {
 
         public void operationTimeout(Duration value) {
             this.operationTimeout = Validate.positive(value, "lock operation timeout");
+        }
+
+        /** How often, and how far apart, a recovery firing is tried before the guard gives up (default 60, 1 s). */
+        public void recoveryRetries(int attempts, Duration delay) {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("recovery attempts must be at least 1; got " + attempts);
+            }
+            this.recoveryAttempts = attempts;
+            this.recoveryRetryDelay = Validate.positive(delay, "recovery retry delay");
         }
 
         public void metrics(GuardMetrics value) {

@@ -22,6 +22,12 @@ public interface GuardMetrics {
 
     default void abandoned(JobKey job) {}
 
+    /** A firing the guard let through that another trigger listener vetoed: it did not run here. */
+    default void vetoedByListener(JobKey job) {}
+
+    /** The recovery of an ABANDONED firing was given up: its row stays ABANDONED. */
+    default void recoveryGaveUp(JobKey job) {}
+
     default void lockLatency(JobKey job, long nanos) {}
 
     /** Time the guard added to a firing: veto (lock + ledger) plus release (ledger + unlock). */

@@ -17,6 +17,12 @@ import javax.sql.DataSource;
  *
  * <p>Thread-safe: calls are serialised by {@code lock}, so a call blocks while another runs; each statement is bounded
  * by the query timeout, opening a connection by the data source's own timeouts.
+ *
+ * <p>A query timeout alone does not bound a statement against a server that stopped answering (a partition, a frozen
+ * backend): its cancel request is sent, but nothing answers, and the worker would wait on the socket for good. So the
+ * connection also has a network timeout, twice the query timeout plus a second: past it the driver gives up the read,
+ * the call fails (the firing is vetoed) and the connection is discarded; the next call opens a new one. A server that
+ * is merely slow is cancelled by the query timeout first.
  */
 final class LedgerConnection implements AutoCloseable {
     private static final long IDLE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -25,6 +31,7 @@ final class LedgerConnection implements AutoCloseable {
     private final String table;
     private final boolean createTable;
     private final int queryTimeoutSeconds;
+    private final int networkTimeoutMillis;
     private final ReentrantLock lock = new ReentrantLock();
 
     @GuardedBy("lock")
@@ -44,6 +51,7 @@ final class LedgerConnection implements AutoCloseable {
         this.table = table;
         this.createTable = createTable;
         this.queryTimeoutSeconds = queryTimeoutSeconds;
+        this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, 2_000L * queryTimeoutSeconds + 1_000L);
     }
 
     /** Runs {@code body} on the connection, opening it (and the table) first if needed. */
@@ -63,6 +71,8 @@ final class LedgerConnection implements AutoCloseable {
                 Connection c = dataSource.getConnection();
                 try {
                     c.setAutoCommit(true);
+                    // pgjdbc bounds each socket read with it and needs no executor; a pool proxy passes it on.
+                    c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
                 } catch (SQLException e) {
                     c.close();
                     throw e;

@@ -53,6 +53,7 @@ final class LedgerKeeper implements AutoCloseable {
         }
         FiringLedger.Claim claim = ledger.claim(
                 firing.jobKey,
+                firing.legacyKey,
                 firing.scheduledFireTime,
                 instanceId,
                 context.getRefireCount() > 0,

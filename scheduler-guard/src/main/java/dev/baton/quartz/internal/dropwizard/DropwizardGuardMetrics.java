@@ -2,13 +2,14 @@ package dev.baton.quartz.internal.dropwizard;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.baton.quartz.internal.GuardMetrics;
+import dev.baton.quartz.internal.JobKeys;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.quartz.JobKey;
 
 /**
- * Dropwizard metrics named {@code baton.quartz.<group>.<name>.<metric>}: counters {@code executed},
- * {@code vetoed-locked}, {@code vetoed-duplicate}, {@code vetoed-error}, {@code vetoed-not-leader}, {@code abandoned};
+ * Dropwizard metrics named {@code baton.quartz.<job key>.<metric>} (see {@link JobKeys}): counters {@code executed},
+ * {@code vetoed-locked}, {@code vetoed-duplicate}, {@code vetoed-error}, {@code vetoed-not-leader}, {@code vetoed-by-listener}, {@code abandoned}, {@code recovery-gave-up};
  * timers {@code lock-latency}, {@code run-time} and {@code overhead} (veto plus release). Thread-safe, non-blocking.
  *
  * <p>The only class of the guard that touches Dropwizard, and loaded only when a registry is given: metrics-core is
@@ -22,7 +23,8 @@ public final class DropwizardGuardMetrics implements GuardMetrics {
     }
 
     static String name(JobKey job, String metric) {
-        return MetricRegistry.name("baton.quartz", job.getGroup(), job.getName(), metric);
+        // The job's unique key, not group and name joined: a.b/c and a/b.c must not share counters.
+        return MetricRegistry.name("baton.quartz", JobKeys.of(job), metric);
     }
 
     @Override
@@ -54,6 +56,16 @@ public final class DropwizardGuardMetrics implements GuardMetrics {
     @Override
     public void abandoned(JobKey job) {
         registry.counter(name(job, "abandoned")).inc();
+    }
+
+    @Override
+    public void vetoedByListener(JobKey job) {
+        registry.counter(name(job, "vetoed-by-listener")).inc();
+    }
+
+    @Override
+    public void recoveryGaveUp(JobKey job) {
+        registry.counter(name(job, "recovery-gave-up")).inc();
     }
 
     @Override
