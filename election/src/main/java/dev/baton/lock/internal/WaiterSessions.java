@@ -153,6 +153,17 @@ final class WaiterSessions {
         holding.forEach(PgSession::heartbeat);
     }
 
+    /** Runs the watchdog over the waiter sessions that hold locks (without waiting for any of them). */
+    void watchdog(long nowNanos) {
+        List<PgSession> holding;
+        synchronized (lock) {
+            holding = new ArrayList<>(pinned.keySet());
+        }
+        for (PgSession s : holding) {
+            s.watchdog(nowNanos);
+        }
+    }
+
     /** Cancels waits in flight and closes every waiter session (releasing what they hold). */
     void close() {
         List<PgSession> all;
@@ -179,7 +190,7 @@ final class WaiterSessions {
                     return null;
                 }
                 open++;
-                session = new PgSession(config, metrics, true, onLost);
+                session = new PgSession(config, metrics, true, null, onLost);
             }
             lent.add(session);
         }

@@ -18,6 +18,7 @@ public final class DropwizardLockMetrics implements LockMetrics {
     private final Counter lost;
     private final Counter sessionsLost;
     private final Counter reconnects;
+    private final Counter inDoubt;
 
     private DropwizardLockMetrics(MetricRegistry registry, String prefix, IntSupplier heldKeys) {
         this.acquired = registry.timer(MetricRegistry.name(prefix, "acquired"));
@@ -25,6 +26,7 @@ public final class DropwizardLockMetrics implements LockMetrics {
         this.lost = registry.counter(MetricRegistry.name(prefix, "locks-lost"));
         this.sessionsLost = registry.counter(MetricRegistry.name(prefix, "sessions-lost"));
         this.reconnects = registry.counter(MetricRegistry.name(prefix, "reconnects"));
+        this.inDoubt = registry.counter(MetricRegistry.name(prefix, "locks-in-doubt"));
         registry.gauge(MetricRegistry.name(prefix, "held-keys"), () -> (Gauge<Integer>) heldKeys::getAsInt);
     }
 
@@ -51,6 +53,11 @@ public final class DropwizardLockMetrics implements LockMetrics {
     @Override
     public void sessionLost() {
         sessionsLost.inc();
+    }
+
+    @Override
+    public void inDoubt(int count) {
+        inDoubt.inc(count);
     }
 
     @Override
