@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * when the sentinel was granted (the watched session most likely ended, or released its sentinel) and when its own
  * connection failed (a server shutdown ends both; a terminated watcher backend ends only the watcher, which is no loss
  * of the watched session). A listener confirms with one statement on the watched session, which fails at once on a
- * dead one. After a report the watcher stops watching that session until {@link #watch} is called again; it reopens
- * its own connection (with back-off) only while it has a session to watch. Its session is refused, like a lock
+ * dead one. After a report the watcher stops watching that session until {@link #watch} is called again; it holds a
+ * connection only while it has a session to watch (so from a small pool it never keeps the slot a reconnecting session
+ * needs), and reopens it with back-off. Its session is refused, like a lock
  * session, on a hot standby or behind a transaction-mode pooler.
  *
  * <p>Thread-safe. One thread, {@code baton-lock-watcher-<owner>}, started by the first {@link #watch}; {@link #close()}
@@ -233,6 +234,11 @@ public final class LossWatcher implements AutoCloseable {
                     }
                     backoffMs = 0;
                     forget(w);
+                    if (!watching()) {
+                        // Nothing to watch until the session reconnects: give the connection back, so that from a
+                        // small pool it cannot take the slot the reconnecting session needs.
+                        dropConnection(true);
+                    }
                     tell(
                             w,
                             true,
@@ -336,6 +342,12 @@ public final class LossWatcher implements AutoCloseable {
             if (w.equals(target)) {
                 target = null;
             }
+        }
+    }
+
+    private boolean watching() {
+        synchronized (lock) {
+            return target != null;
         }
     }
 

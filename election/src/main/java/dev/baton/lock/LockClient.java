@@ -194,7 +194,8 @@ public interface LockClient extends AutoCloseable {
     String instanceId();
 
     /**
-     * Releases every lock, closes the session and waiter connections, and makes further use throw
+     * Releases every lock, closes the loss watcher, the waiter connections and the session (in that order, so the
+     * watcher does not take the session's release for a loss), and makes further use throw
      * {@link IllegalStateException}. Threads still holding locks see {@link DistributedLock#isValid()} turn false.
      * Idempotent.
      */
