@@ -29,8 +29,11 @@ import javax.sql.DataSource;
  *       waiter session (bounded by {@code lock_timeout}), so it is granted the lock within milliseconds of any release
  *       (graceful, crash, or a foreign client), in PostgreSQL's FIFO order; the hold stays on that session until the
  *       key's last local hold is released. Threads of this JVM wait for each other on in-memory conditions.
- *   <li>While keys are held, a heartbeat checks the sessions; a failure marks every hold of that session lost at
- *       once, tells the listeners, and the next operation opens a new session.
+ *   <li>A loss watcher (one more connection) waits on a sentinel lock the main session holds, so PostgreSQL wakes it
+ *       the instant that session ends; a failure marks every hold of that session lost at once, tells the listeners,
+ *       and the next operation opens a new session. While keys are held, a heartbeat also checks the sessions, and a
+ *       session that has not answered for {@code lossTimeout} has its holds declared in doubt, before the server can
+ *       release them ({@code serverReleaseAfter}).
  *   <li>{@link #close()} releases everything ({@code pg_advisory_unlock_all()}) and closes every session.
  * </ol>
  *
@@ -191,7 +194,8 @@ public interface LockClient extends AutoCloseable {
     String instanceId();
 
     /**
-     * Releases every lock, closes the session and waiter connections, and makes further use throw
+     * Releases every lock, closes the loss watcher, the waiter connections and the session (in that order, so the
+     * watcher does not take the session's release for a loss), and makes further use throw
      * {@link IllegalStateException}. Threads still holding locks see {@link DistributedLock#isValid()} turn false.
      * Idempotent.
      */
@@ -237,9 +241,37 @@ public interface LockClient extends AutoCloseable {
             return this;
         }
 
-        /** How often the session is checked while any key is held (default 1 s). */
+        /**
+         * How often the sessions are checked while any key is held (default 1 s). A session that ends is noticed at once
+         * by the loss watcher, without waiting for it; the heartbeat finds a server that went silent or turned standby.
+         * Must be shorter than {@code lossTimeout}.
+         */
         public Builder heartbeatInterval(java.time.Duration interval) {
             config.heartbeatInterval(interval);
+            return this;
+        }
+
+        /**
+         * How long a session that holds locks may go without an answer from PostgreSQL before its holds are declared
+         * in doubt (default 5 s, at least 100 ms): they turn invalid, listeners are told
+         * ({@link LockClientListener.Reason#IN_DOUBT}), the {@code locks-in-doubt} metric counts them, and the session
+         * is given up. Also the longest a statement on a lock session waits for an answer (its network timeout): then
+         * the caller gets a {@link dev.baton.BatonException}. Must be shorter than {@code serverReleaseAfter} (by more
+         * than the 50 ms watchdog tick), so a holder cut off from the server is told before the server can grant its
+         * locks to another session.
+         */
+        public Builder lossTimeout(java.time.Duration timeout) {
+            config.lossTimeout(timeout);
+            return this;
+        }
+
+        /**
+         * After how long the server drops a lock session that went silent, and so releases its locks (default 10 s),
+         * set on each session through {@code tcp_keepalives_idle/interval/count} and {@code tcp_user_timeout}. Whole
+         * seconds, at least 4 s. Applies over TCP only (not a Unix socket).
+         */
+        public Builder serverReleaseAfter(java.time.Duration after) {
+            config.serverReleaseAfter(after);
             return this;
         }
 
@@ -280,7 +312,8 @@ public interface LockClient extends AutoCloseable {
         /**
          * Validates the settings and opens the client. The session itself is opened on first use.
          *
-         * @throws IllegalArgumentException naming a bad setting
+         * @throws IllegalArgumentException naming a bad setting, including {@code lossTimeout >= serverReleaseAfter}
+         *     or {@code heartbeatInterval >= lossTimeout}
          */
         public LockClient build() {
             return PgLockClient.open(config.build());

@@ -18,7 +18,13 @@ public interface LockClientListener {
         /** The session ended (backend terminated, server restart, network failure, socket closed). */
         SESSION_LOST,
         /** {@code pg_advisory_unlock} returned false: PostgreSQL no longer had the lock for this session. */
-        UNLOCK_NOT_HELD
+        UNLOCK_NOT_HELD,
+        /**
+         * PostgreSQL did not answer the session for {@code lossTimeout} (a partition, a frozen server): the server may
+         * still hold these locks, but it will drop them after {@code serverReleaseAfter}, and another session may then
+         * take them. Stop the work they guard now. The session is given up; the next operation opens a new one.
+         */
+        IN_DOUBT
     }
 
     /**

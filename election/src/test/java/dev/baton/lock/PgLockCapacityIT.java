@@ -82,10 +82,12 @@ class PgLockCapacityIT {
         }
     }
 
+    /** Lock keys held by the client's sessions (objsubid 1: not the loss-watcher sentinel, which is objsubid 2). */
     static int advisoryLocksOf(PostgresServer server, String applicationName) throws SQLException {
         try (Connection c = server.connect();
-                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a"
-                        + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND a.application_name = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a"
+                                + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND a.application_name = ?")) {
             ps.setString(1, applicationName);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

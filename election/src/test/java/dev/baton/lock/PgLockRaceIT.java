@@ -153,7 +153,7 @@ class PgLockRaceIT {
     private static int heldBy(PostgresServer server, String applicationNamePrefix) throws Exception {
         try (Connection c = server.connect();
                 PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a"
-                        + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted"
+                        + " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted"
                         + " AND a.application_name LIKE ?")) {
             ps.setString(1, applicationNamePrefix + "%");
             try (ResultSet rs = ps.executeQuery()) {

@@ -36,6 +36,11 @@ final class Commands {
         }
     }
 
+    /** Runs a command as this JVM's user (e.g. {@code ip} as root); output and failures as {@link #run}. */
+    static String runAsSelf(List<String> command, long timeoutSeconds) throws IOException {
+        return new Commands(null).run(command, false, timeoutSeconds);
+    }
+
     /** Runs a command to completion and returns its combined output; fails with that output on a non-zero exit. */
     String run(List<String> command, long timeoutSeconds) throws IOException {
         return run(command, true, timeoutSeconds);

@@ -7,7 +7,9 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -257,6 +259,7 @@ public final class PostgresServer implements AutoCloseable {
     /** Settings for a new server. Not thread-safe. */
     public static final class Builder {
         private final Map<String, String> settings = new LinkedHashMap<>();
+        private final List<String> hbaLines = new ArrayList<>();
 
         private Builder() {
             settings.put("listen_addresses", "127.0.0.1");
@@ -279,13 +282,25 @@ public final class PostgresServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Lets clients from {@code cidr} (an IPv4 network such as {@code 198.18.7.2/32}) connect over TCP without a
+         * password, as loopback clients do; the server must also listen there ({@code listen_addresses}).
+         */
+        public Builder trustHost(String cidr) {
+            if (cidr == null || !cidr.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")) {
+                throw new IllegalArgumentException("trustHost needs an IPv4 network like 198.18.7.2/32, got " + cidr);
+            }
+            hbaLines.add("host all all " + cidr + " trust");
+            return this;
+        }
+
         /** Runs initdb in a new temporary directory and starts the server; fails with the server log tail. */
         public PostgresServer start() {
             Path binDir = PostgresBinaries.locate();
             IllegalStateException last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
-                PostgresServer server =
-                        new PostgresServer(ServerProcess.allocate(binDir, Commands.forCurrentUser(), settings));
+                PostgresServer server = new PostgresServer(
+                        ServerProcess.allocate(binDir, Commands.forCurrentUser(), settings, hbaLines));
                 try {
                     server.process.initdb();
                     server.startProcess();

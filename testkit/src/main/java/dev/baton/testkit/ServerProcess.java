@@ -30,20 +30,23 @@ final class ServerProcess {
     final int port;
     private final Commands commands;
     private final Map<String, String> settings;
+    private final List<String> hbaLines;
 
-    private ServerProcess(Path binDir, Path root, Commands commands, Map<String, String> settings, int port) {
+    private ServerProcess(
+            Path binDir, Path root, Commands commands, Map<String, String> settings, List<String> hbaLines, int port) {
         this.binDir = binDir;
         this.root = root;
         this.dataDir = root.resolve("data");
         this.logFile = root.resolve("server.log");
         this.commands = commands;
         this.settings = Map.copyOf(settings);
+        this.hbaLines = List.copyOf(hbaLines);
         this.port = port;
     }
 
     /** A new, empty directory on a free port; nothing runs yet. */
-    static ServerProcess allocate(Path binDir, Commands commands, Map<String, String> settings) {
-        return new ServerProcess(binDir, newRoot(), commands, settings, freePort());
+    static ServerProcess allocate(Path binDir, Commands commands, Map<String, String> settings, List<String> hbaLines) {
+        return new ServerProcess(binDir, newRoot(), commands, settings, hbaLines, freePort());
     }
 
     /** Runs initdb (trust authentication, superuser {@code postgres}) and appends the settings to the config. */
@@ -69,6 +72,13 @@ final class ServerProcess {
                     conf.toString(),
                     StandardCharsets.UTF_8,
                     StandardOpenOption.APPEND);
+            if (!hbaLines.isEmpty()) {
+                Files.writeString(
+                        dataDir.resolve("pg_hba.conf"),
+                        "\n# baton testkit\n" + String.join("\n", hbaLines) + "\n",
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.APPEND);
+            }
         } catch (IOException e) {
             throw new IllegalStateException("initdb failed in " + dataDir + ": " + e.getMessage(), e);
         }
@@ -99,7 +109,7 @@ final class ServerProcess {
         if (basebackup == null) {
             throw new IllegalStateException("pg_basebackup not found in " + binDir + "; a standby needs it");
         }
-        ServerProcess standby = new ServerProcess(binDir, newRoot(), commands, settings, freePort());
+        ServerProcess standby = new ServerProcess(binDir, newRoot(), commands, settings, hbaLines, freePort());
         try {
             commands.handOver(standby.root); // pg_basebackup runs as the server user and writes there
             commands.run(

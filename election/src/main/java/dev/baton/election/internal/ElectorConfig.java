@@ -5,6 +5,7 @@ import dev.baton.election.LeaderTask;
 import dev.baton.election.LeadershipListener;
 import dev.baton.internal.ConnectionSource;
 import dev.baton.internal.InstanceIds;
+import dev.baton.internal.ServerRelease;
 import dev.baton.internal.Validate;
 import dev.baton.lock.LockKey;
 import java.sql.Connection;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class ElectorConfig {
     private static final Pattern TABLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}(\\.[a-z_][a-z0-9_]{0,62})?");
-    static final int KEEPALIVE_COUNT = 3;
+    static final int KEEPALIVE_COUNT = ServerRelease.KEEPALIVE_COUNT;
 
     final ConnectionSource source;
     final String group;
@@ -61,11 +62,10 @@ public final class ElectorConfig {
         this.maxReconnectBackoff = b.maxReconnectBackoff;
         this.tableName = b.tableName;
         this.createTable = b.createTable;
-        // The server drops a silent idle client after idle + interval * count seconds: keep count at 3 and give the
-        // probes a fifth of the budget, so one lost probe does not end a healthy session.
-        long total = b.serverReleaseAfter.toSeconds();
-        this.keepaliveIntervalSeconds = (int) Math.max(1, total / 5);
-        this.keepaliveIdleSeconds = (int) (total - (long) keepaliveIntervalSeconds * KEEPALIVE_COUNT);
+        // The same keepalive arithmetic as the lock client's sessions (ServerRelease).
+        ServerRelease release = ServerRelease.of(b.serverReleaseAfter, "serverReleaseAfter");
+        this.keepaliveIntervalSeconds = release.intervalSeconds();
+        this.keepaliveIdleSeconds = release.idleSeconds();
     }
 
     public static Builder builder(ConnectionSource source, String group) {
@@ -148,11 +148,7 @@ public final class ElectorConfig {
         }
 
         public void serverReleaseAfter(Duration d) {
-            atLeast(d, Duration.ofSeconds(4), "serverReleaseAfter");
-            if (d.toNanosPart() != 0) {
-                throw new IllegalArgumentException(
-                        "serverReleaseAfter must be whole seconds (TCP keepalive counts seconds), got " + d);
-            }
+            ServerRelease.of(d, "serverReleaseAfter"); // validates: whole seconds, at least 4 s
             this.serverReleaseAfter = d;
         }
 

@@ -1,5 +1,6 @@
 package dev.baton.lock.internal;
 
+import dev.baton.internal.LossWatcher;
 import dev.baton.internal.PgLocks;
 import dev.baton.lock.LockHolder;
 import dev.baton.lock.LockKey;
@@ -26,7 +27,9 @@ enum AdvisorySql {
     BOUNDED_EXCLUSIVE("SELECT set_config('lock_timeout', ?, false), pg_advisory_lock(?)"),
     BOUNDED_SHARED("SELECT set_config('lock_timeout', ?, false), pg_advisory_lock_shared(?)"),
     /** The heartbeat: a live session on a primary. */
-    IN_RECOVERY("SELECT pg_is_in_recovery()");
+    IN_RECOVERY("SELECT pg_is_in_recovery()"),
+    /** The main session's sentinel for the {@link LossWatcher}: taken at open, and found again on a watcher's alarm. */
+    SENTINEL(LossWatcher.TAKE_SENTINEL_SQL);
 
     private static final String HOLDERS = "SELECT l.pid, coalesce(a.application_name, ''), l.mode,"
             + " coalesce(a.backend_start, now()) FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"

@@ -2,6 +2,7 @@ package dev.baton.lock.internal;
 
 import dev.baton.internal.ConnectionSource;
 import dev.baton.internal.InstanceIds;
+import dev.baton.internal.ServerRelease;
 import dev.baton.internal.Validate;
 import dev.baton.lock.LockClientListener;
 import java.sql.Connection;
@@ -11,8 +12,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
-/** Frozen, validated settings of a lock client. */
+/**
+ * Frozen, validated settings of a lock client, with the timing contract checked: {@code heartbeatInterval <
+ * lossTimeout} and {@code lossTimeout + WATCHDOG_TICK < serverReleaseAfter}.
+ */
 public final class ClientConfig {
+    /** How often the watchdog looks for a session that has not answered for {@code lossTimeout}. */
+    static final Duration WATCHDOG_TICK = Duration.ofMillis(50);
+
     private final ConnectionSource source;
     private final String instanceId;
     private final String applicationName;
@@ -22,6 +29,8 @@ public final class ClientConfig {
     private final Duration heartbeatInterval;
     private final int maxWaiterConnections;
     private final Duration waiterIdleTimeout;
+    private final Duration lossTimeout;
+    private final ServerRelease serverRelease;
 
     private ClientConfig(Builder b) {
         this.source = b.source;
@@ -33,6 +42,8 @@ public final class ClientConfig {
         this.heartbeatInterval = b.heartbeatInterval;
         this.maxWaiterConnections = b.maxWaiterConnections;
         this.waiterIdleTimeout = b.waiterIdleTimeout;
+        this.lossTimeout = b.lossTimeout;
+        this.serverRelease = ServerRelease.of(b.serverReleaseAfter, "serverReleaseAfter");
     }
 
     public static Builder builder(ConnectionSource source) {
@@ -75,6 +86,21 @@ public final class ClientConfig {
         return waiterIdleTimeout;
     }
 
+    /** How long a session holding locks may go without an answer before its holds are declared in doubt. */
+    public Duration lossTimeout() {
+        return lossTimeout;
+    }
+
+    /** The keepalive settings that make the server drop a silent lock session after {@code serverReleaseAfter}. */
+    public ServerRelease serverRelease() {
+        return serverRelease;
+    }
+
+    String describeTiming() {
+        return "heartbeatInterval=" + heartbeatInterval.toMillis() + " ms, lossTimeout=" + lossTimeout.toMillis()
+                + " ms (+ watchdog tick " + WATCHDOG_TICK.toMillis() + " ms) < " + serverRelease.describe();
+    }
+
     /** Mutable settings; {@link #build()} validates. */
     public static final class Builder {
         private ConnectionSource source;
@@ -86,6 +112,8 @@ public final class ClientConfig {
         private Duration heartbeatInterval = Duration.ofSeconds(1);
         private int maxWaiterConnections = 8;
         private Duration waiterIdleTimeout = Duration.ofSeconds(30);
+        private Duration lossTimeout = Duration.ofSeconds(5);
+        private Duration serverReleaseAfter = Duration.ofSeconds(10);
 
         private Builder(ConnectionSource source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -132,9 +160,35 @@ public final class ClientConfig {
 
         public void waiterIdleTimeout(Duration timeout) {
             this.waiterIdleTimeout = Validate.positive(timeout, "waiterIdleTimeout");
+    }
+
+        public void lossTimeout(Duration timeout) {
+            Validate.positive(timeout, "lossTimeout");
+            if (timeout.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("lossTimeout must be at least 100 ms, got " + timeout);
+            }
+            this.lossTimeout = timeout;
+        }
+
+        public void serverReleaseAfter(Duration after) {
+            ServerRelease.of(after, "serverReleaseAfter"); // validates
+            this.serverReleaseAfter = after;
         }
 
         public ClientConfig build() {
+            if (lossTimeout.plus(WATCHDOG_TICK).compareTo(serverReleaseAfter) >= 0) {
+                throw new IllegalArgumentException("Timing contract violated: lossTimeout (" + lossTimeout.toMillis()
+                        + " ms) plus the watchdog tick (" + WATCHDOG_TICK.toMillis() + " ms) must be shorter than"
+                        + " serverReleaseAfter (" + serverReleaseAfter.toMillis() + " ms), so that in a partition a"
+                        + " holder is told its holds are in doubt before PostgreSQL can grant them to another"
+                        + " session. Lower lossTimeout or raise serverReleaseAfter");
+            }
+            if (heartbeatInterval.compareTo(lossTimeout) >= 0) {
+                throw new IllegalArgumentException("heartbeatInterval (" + heartbeatInterval.toMillis() + " ms) must be"
+                        + " shorter than lossTimeout (" + lossTimeout.toMillis() + " ms), or a healthy but idle"
+                        + " session would be declared in doubt between two heartbeats. Lower heartbeatInterval or"
+                        + " raise lossTimeout");
+            }
             return new ClientConfig(this);
         }
     }

@@ -30,6 +30,9 @@ public interface LockMetrics {
     /** The session died. */
     default void sessionLost() {}
 
+    /** A session holding locks did not answer for {@code lossTimeout}; its {@code count} keys are in doubt. */
+    default void inDoubt(int count) {}
+
     /** A new session was opened after the first. */
     default void reconnected() {}
 

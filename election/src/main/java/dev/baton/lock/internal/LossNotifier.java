@@ -30,19 +30,28 @@ final class LossNotifier {
         this.delivery = new OrderedDelivery<>(listeners, "baton-lock-events-" + instanceId);
     }
 
-    /** A session died: counted, and if it held keys, logged and reported as {@code SESSION_LOST}. */
+    /**
+     * A session died, or was given up as silent ({@link HoldsInDoubt}): counted, and if it held keys, logged and reported
+     * as {@code SESSION_LOST} or {@code IN_DOUBT}.
+     */
     void sessionLost(Set<LockKey> keys, Throwable cause, boolean mainSession) {
         if (mainSession || !keys.isEmpty()) {
             metrics.sessionLost();
         }
         if (!keys.isEmpty()) {
+            boolean inDoubt = cause instanceof HoldsInDoubt;
             log.warn(
-                    "Client '{}' lost a PostgreSQL session; {} held key(s) are lost: {}",
+                    "Client '{}' {}; {} held key(s) are {}: {}",
                     instanceId,
+                    inDoubt ? "got no answer from PostgreSQL within lossTimeout" : "lost a PostgreSQL session",
                     keys.size(),
+                    inDoubt ? "in doubt" : "lost",
                     keys,
                     cause);
-            lost(keys, LockClientListener.Reason.SESSION_LOST, cause);
+            if (inDoubt) {
+                metrics.inDoubt(keys.size());
+            }
+            lost(keys, inDoubt ? LockClientListener.Reason.IN_DOUBT : LockClientListener.Reason.SESSION_LOST, cause);
         }
     }
 

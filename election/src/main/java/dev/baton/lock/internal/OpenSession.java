@@ -5,19 +5,36 @@ import dev.baton.internal.PoolerProbe;
 import dev.baton.internal.Sessions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A lock session ready for use: its connection, every {@link AdvisorySql} statement prepared, its backend pid. Used
- * only under its {@link PgSession}'s lock (a pgjdbc connection serialises all use anyway).
+ * A lock session ready for use: its connection, every {@link AdvisorySql} statement prepared, its backend pid, and
+ * whether it holds its {@link dev.baton.internal.LossWatcher} sentinel (the main session only). Used only under its
+ * {@link PgSession}'s lock (a pgjdbc connection serialises all use anyway), except {@link #abort()}.
  */
-record OpenSession(Connection connection, Map<AdvisorySql, PreparedStatement> statements, int pid) {
+record OpenSession(Connection connection, Map<AdvisorySql, PreparedStatement> statements, int pid, boolean sentinel) {
+    private static final Logger log = LoggerFactory.getLogger(OpenSession.class);
 
     PreparedStatement statement(AdvisorySql sql) {
         return statements.get(sql);
+    }
+
+    /**
+     * Closes the socket from any thread, without a round trip: a statement blocked on it fails at once. The connection
+     * is still discarded by its session afterwards (evicted from a pool).
+     */
+    void abort() {
+        try {
+            connection.unwrap(Connection.class).abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Abort of a lock session failed", e);
+        }
     }
 
     /** Advisory locks are never replicated: a lock taken on a standby excludes nobody on the primary. */
@@ -59,11 +76,34 @@ record OpenSession(Connection connection, Map<AdvisorySql, PreparedStatement> st
                             + PoolerProbe.why(config.source()));
                 }
             }
+            // The server drops this session serverReleaseAfter after it went silent (the timing contract), and a
+            // statement never waits longer than lossTimeout for an answer (waits that are meant to block widen it).
+            if (!config.serverRelease().apply(c) && !waiter) {
+                log.warn(
+                        "LockClient '{}' is connected over a Unix socket: TCP keepalive does not apply, so"
+                                + " serverReleaseAfter is not enforced by the server",
+                        config.instanceId());
+            }
+            c.setNetworkTimeout(Runnable::run, (int) config.lossTimeout().toMillis());
             Map<AdvisorySql, PreparedStatement> prepared = new EnumMap<>(AdvisorySql.class);
             for (AdvisorySql sql : AdvisorySql.values()) {
                 prepared.put(sql, c.prepareStatement(sql.sql));
             }
-            return new OpenSession(c, prepared, pid); // EnumMap: an array lookup on the hot path
+            boolean sentinel = false;
+            if (!waiter) {
+                try (ResultSet rs = prepared.get(AdvisorySql.SENTINEL).executeQuery()) {
+                    rs.next();
+                    sentinel = rs.getBoolean(1);
+                }
+                if (!sentinel) {
+                    log.warn(
+                            "LockClient '{}': another session holds the loss-watcher sentinel of backend pid {};"
+                                    + " loss of this session is noticed by the heartbeat only",
+                            config.instanceId(),
+                            pid);
+                }
+            }
+            return new OpenSession(c, prepared, pid, sentinel); // EnumMap: an array lookup on the hot path
         } catch (SQLException | RuntimeException e) {
             Sessions.discard(config.source(), c, false);
             throw e;

@@ -13,6 +13,7 @@ public final class PgLockClient extends EngineLockClient {
     private static final Logger log = LoggerFactory.getLogger(PgLockClient.class);
 
     private final ScheduledExecutorService heartbeat;
+    private final ScheduledExecutorService watchdog;
 
     private PgLockClient(LockEngine engine, ClientConfig config) {
         super(engine);
@@ -34,6 +35,25 @@ public final class PgLockClient extends EngineLockClient {
                 periodMs,
                 periodMs,
                 TimeUnit.MILLISECONDS);
+        // Its own thread: the heartbeat may be blocked on a silent server for up to lossTimeout, which is exactly
+        // when the watchdog must run.
+        this.watchdog =
+                Executors.newSingleThreadScheduledExecutor(Threads.named("baton-lock-watchdog-" + config.instanceId()));
+        long tickMs = ClientConfig.WATCHDOG_TICK.toMillis();
+        var unusedToo = watchdog.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        if (engine.serverKeys() > 0) {
+                            backend.watchdog();
+                        }
+                    } catch (Throwable t) { // an escaped exception would cancel the watchdog for good
+                        log.error("Watchdog of client '{}' failed unexpectedly", config.instanceId(), t);
+                    }
+                },
+                tickMs,
+                tickMs,
+                TimeUnit.MILLISECONDS);
+        log.debug("Client '{}' timing: {}", config.instanceId(), config.describeTiming());
     }
 
     /** Builds a client from validated settings; the session opens on first use. */
@@ -49,8 +69,10 @@ public final class PgLockClient extends EngineLockClient {
 
     @Override
     public void close() {
-        // The heartbeat goes first so it cannot race the session's close; then the engine and backend.
+        // The heartbeat and watchdog go first so they cannot race the sessions' close; then the engine and backend
+        // (which closes the loss watcher before the sessions).
         heartbeat.shutdownNow();
+        watchdog.shutdownNow();
         super.close();
     }
 }

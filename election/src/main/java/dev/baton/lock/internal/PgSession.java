@@ -2,17 +2,21 @@ package dev.baton.lock.internal;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.BatonException;
+import dev.baton.internal.LossWatcher;
 import dev.baton.internal.Sessions;
 import dev.baton.internal.SqlStates;
 import dev.baton.lock.LockHolder;
 import dev.baton.lock.LockKey;
 import dev.baton.lock.LockMode;
+import java.net.SocketTimeoutException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
@@ -22,8 +26,16 @@ import org.slf4j.LoggerFactory;
 /**
  * One PostgreSQL session that holds advisory locks: the client's main session, or a waiter session. A pgjdbc
  * connection serialises all use, so every statement runs under {@link #sessionLock}. When the session fails, its
- * generation is bumped (every hold taken on it turns invalid at once), the connection is discarded (evicted from a
- * pool, never handed back with locks), and the next operation opens a new one.
+ * generation ends (every hold taken on it turns invalid at once), the connection is discarded (evicted from a pool,
+ * never handed back with locks), and the next operation opens a new one. A generation ends exactly once, by whichever
+ * path sees the failure first (a statement, the heartbeat, the {@link LossWatcher}'s alarm, the watchdog), and only
+ * that path reports the loss.
+ *
+ * <p>The main session holds its {@link LossWatcher} sentinel and is watched by the client's watcher; on the watcher's
+ * alarm {@link #verify} runs one statement on it, which fails at once if the session ended. The {@link #watchdog}
+ * gives up a session that holds locks and has not answered for {@code lossTimeout}, without waiting for
+ * {@link #sessionLock} (a statement blocked on a silent server holds it): its holds are declared in doubt, its socket is
+ * closed so the blocked caller fails at once, and the server releases the locks after {@code serverReleaseAfter}.
  */
 final class PgSession {
     private static final Logger log = LoggerFactory.getLogger(PgSession.class);
@@ -31,10 +43,18 @@ final class PgSession {
     private final LockMetrics metrics;
     private final boolean waiter;
     private final BiConsumer<SessionHold, Throwable> onLost; // called with a hold of the lost generation
+    private final LossWatcher watcher; // null for a waiter session
+    private final long lossTimeoutNanos;
     private final ReentrantLock sessionLock = new ReentrantLock();
 
     @GuardedBy("sessionLock")
     private OpenSession open; // null while no connection is open
+
+    @GuardedBy("sessionLock")
+    private long openGen; // the generation of open; holds taken on it carry it
+
+    @GuardedBy("sessionLock")
+    private LossWatcher.Watched toWatch; // set by ensureOpen, handed to the watcher once sessionLock is released
 
     @GuardedBy("sessionLock")
     private boolean everConnected;
@@ -42,14 +62,28 @@ final class PgSession {
     @GuardedBy("sessionLock")
     private boolean closed;
 
-    private final AtomicLong generation = new AtomicLong(); // bumped under sessionLock, read anywhere
+    private final AtomicLong generation = new AtomicLong(); // ended by compareAndSet, read anywhere
     private volatile Statement waiting; // the blocking wait in flight, for cancel()
 
-    PgSession(ClientConfig config, LockMetrics metrics, boolean waiter, BiConsumer<SessionHold, Throwable> onLost) {
+    // The watchdog's view, written under sessionLock, read without it.
+    private volatile OpenSession live; // open, while its generation has not ended
+    private volatile long liveGen;
+    private final AtomicInteger holds = new AtomicInteger(); // server holds on the live generation, not yet released
+    private volatile long lastAnswerNanos; // when the last statement that got an answer was sent
+    private volatile String endedWhy; // set when the watchdog ended the live generation
+
+    PgSession(
+            ClientConfig config,
+            LockMetrics metrics,
+            boolean waiter,
+            LossWatcher watcher,
+            BiConsumer<SessionHold, Throwable> onLost) {
         this.config = config;
         this.metrics = metrics;
         this.waiter = waiter;
+        this.watcher = watcher;
         this.onLost = onLost;
+        this.lossTimeoutNanos = config.lossTimeout().toNanos();
     }
 
     /** A hold on this session, valid while the session that took it lives. */
@@ -82,7 +116,7 @@ final class PgSession {
             ps.setLong(1, key.value());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getBoolean(1) ? new SessionHold(generation.get()) : null;
+                return rs.getBoolean(1) ? granted() : null;
             }
         });
     }
@@ -99,7 +133,7 @@ final class PgSession {
             ps.setLong(2, key.value());
             try {
                 ps.executeQuery().close();
-                return new SessionHold(generation.get());
+                return granted();
             } catch (SQLException e) {
                 if (SqlStates.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
                     return null;
@@ -122,12 +156,14 @@ final class PgSession {
             }
             ps.setLong(1, key.value());
             waiting = ps;
+            // This read is meant to block for up to the slice: widen the socket bound by it for this statement.
+            s.connection().setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, sliceMs + lossMillis()));
             try {
                 if (cancelled.get()) {
                     return null; // cancelled before the statement could be: do not start it
                 }
                 ps.executeQuery().close();
-                return new SessionHold(generation.get());
+                return granted();
             } catch (SQLException e) {
                 String state = e.getSQLState();
                 if (!SqlStates.LOCK_NOT_AVAILABLE.equals(state) && !SqlStates.QUERY_CANCELED.equals(state)) {
@@ -139,8 +175,22 @@ final class PgSession {
                 return null;
             } finally {
                 waiting = null;
+                if (!s.connection().isClosed()) {
+                    s.connection().setNetworkTimeout(Runnable::run, lossMillis());
+                }
             }
         });
+    }
+
+    // Runs in the body given to call(), under sessionLock; Error Prone cannot see that through the lambda.
+    @SuppressWarnings("GuardedBy")
+    private SessionHold granted() {
+        holds.incrementAndGet();
+        return new SessionHold(openGen);
+    }
+
+    private int lossMillis() {
+        return (int) config.lossTimeout().toMillis();
     }
 
     /**
@@ -164,12 +214,15 @@ final class PgSession {
         SessionHold lost = null;
         sessionLock.lock();
         try {
-            if (!hold.valid() || open == null) {
+            if (!hold.valid() || open == null || hold.gen != openGen) {
                 return true; // the session it was held on is gone, and the lock with it
             }
             PreparedStatement ps = open.statement(AdvisorySql.unlock(mode));
             ps.setLong(1, key.value());
+            long sent = System.nanoTime();
             try (ResultSet rs = ps.executeQuery()) {
+                answered(sent);
+                holds.updateAndGet(h -> Math.max(0, h - 1));
                 rs.next();
                 boolean held = rs.getBoolean(1);
                 ps.clearWarnings(); // "you don't own a lock" comes as a warning; do not let them pile up
@@ -183,9 +236,11 @@ final class PgSession {
                     mode,
                     config.instanceId(),
                     e);
-            lost = new SessionHold(generation.get());
-            lostCause = e;
-            discard(false);
+            long gen = openGen;
+            if (discard(false)) {
+                lost = new SessionHold(gen);
+                lostCause = e;
+            }
             return true;
         } finally {
             sessionLock.unlock();
@@ -207,40 +262,135 @@ final class PgSession {
         SessionHold lost = null;
         BatonException why = null;
         try {
+            dropEnded();
             if (open == null || closed) {
                 return;
             }
             // One round trip, as isValid() would be, that also sees a server turned standby (a failed-over primary
-            // brought back as a replica): holds there exclude nobody on the new primary.
+            // brought back as a replica): holds there exclude nobody on the new primary. The session's network
+            // timeout (lossTimeout) bounds the read, so a silent server fails it; a query timeout alone would only
+            // send a cancel, which a black-holed network loses too.
             PreparedStatement ps = open.statement(AdvisorySql.IN_RECOVERY);
-            ps.setQueryTimeout(5);
-            // A query timeout only sends a cancel, which a black-holed network loses too: bound the socket read as
-            // isValid(5) did, so a silent server is found dead in seconds, not when TCP gives up.
-            int before = open.connection().getNetworkTimeout();
-            open.connection().setNetworkTimeout(Runnable::run, 7000);
+            long sent = System.nanoTime();
             boolean standby;
             try (ResultSet rs = ps.executeQuery()) {
+                answered(sent);
                 rs.next();
                 standby = rs.getBoolean(1);
-            } finally {
-                open.connection().setNetworkTimeout(Runnable::run, before);
             }
             if (standby) {
-                why = OpenSession.standby(config);
-                lost = new SessionHold(generation.get());
-                discard(false);
+                long gen = openGen;
+                if (discard(false)) {
+                    why = OpenSession.standby(config);
+                    lost = new SessionHold(gen);
+                }
             }
         } catch (SQLException e) {
-            why = new BatonException(
-                    "Heartbeat found the session to PostgreSQL dead (SQLState " + e.getSQLState() + ")", e);
-            lost = new SessionHold(generation.get());
-            discard(false);
+            long gen = openGen;
+            if (discard(false)) {
+                why = new BatonException(
+                        "Heartbeat found the session to PostgreSQL dead (SQLState " + e.getSQLState() + ")", e);
+                lost = new SessionHold(gen);
+            }
         } finally {
             sessionLock.unlock();
         }
         if (lost != null) {
             onLost.accept(lost, why);
         }
+    }
+
+    /**
+     * The loss watcher's alarm for {@code watched}: one statement on the session proves it alive (and takes its sentinel
+     * again if it was released) or finds it dead, which is reported as a loss like any failed statement. Runs on the
+     * watcher's thread; waits for a statement in flight, which on a dead session fails at once by itself.
+     *
+     * @return true if the watched session turned out to be gone (now or before)
+     */
+    boolean verify(LossWatcher.Watched watched, boolean granted, Throwable alarm) {
+        SessionHold lost = null;
+        Throwable why = null;
+        LossWatcher.Watched again = null;
+        sessionLock.lock();
+        try {
+            dropEnded();
+            if (closed || open == null || openGen != watched.token()) {
+                return true; // that generation already ended, and whoever ended it reported it
+            }
+            PreparedStatement ps = open.statement(AdvisorySql.SENTINEL);
+            long sent = System.nanoTime();
+            boolean sentinel;
+            try (ResultSet rs = ps.executeQuery()) {
+                answered(sent);
+                rs.next();
+                sentinel = rs.getBoolean(1);
+            }
+            if (sentinel) {
+                again = watched; // alive: the watcher's own connection failed, or the sentinel was given up
+            } else {
+                log.warn(
+                        "LockClient '{}': another session took the loss-watcher sentinel of backend pid {}; loss of"
+                                + " this session is noticed by the heartbeat only",
+                        config.instanceId(),
+                        open.pid());
+            }
+            if (granted) {
+                log.warn(
+                        "LockClient '{}': the loss watcher was granted the sentinel of a live session",
+                        config.instanceId());
+            }
+            return false;
+        } catch (SQLException e) {
+            long gen = openGen;
+            if (discard(false)) {
+                lost = new SessionHold(gen);
+                why = new BatonException(
+                        "The session to PostgreSQL (backend pid " + watched.pid() + ") ended (SQLState "
+                                + e.getSQLState() + "); noticed by the loss watcher: " + alarm.getMessage(),
+                        e);
+            }
+            return true;
+        } finally {
+            sessionLock.unlock();
+            if (lost != null) {
+                onLost.accept(lost, why);
+            }
+            if (again != null) {
+                watcher.watch(again);
+            }
+        }
+    }
+
+    /**
+     * Gives up the live generation if it holds locks and has not answered for {@code lossTimeout}: its holds turn
+     * invalid and are reported in doubt, its socket is closed (a caller blocked on it fails at once). Never waits for
+     * {@link #sessionLock}. Timing contract: a statement that got an answer was sent at {@code lastAnswerNanos}, so
+     * the server heard from this session no earlier than that, and drops it no earlier than {@code serverReleaseAfter}
+     * later; this fires at most {@code lossTimeout} plus one watchdog tick after it.
+     */
+    void watchdog(long nowNanos) {
+        OpenSession o = live;
+        if (o == null || holds.get() == 0) {
+            return;
+        }
+        long silentNanos = nowNanos - lastAnswerNanos;
+        if (silentNanos <= lossTimeoutNanos) {
+            return;
+        }
+        long gen = liveGen;
+        String why = "PostgreSQL did not answer client '" + config.instanceId() + "' (backend pid " + o.pid()
+                + ") for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms, more than lossTimeout ("
+                + config.lossTimeout().toMillis() + " ms): its holds are in doubt and given up; the server releases"
+                + " them after serverReleaseAfter ("
+                + config.serverRelease().after().toMillis() + " ms) at the"
+                + " latest, and the next operation opens a new session";
+        if (!generation.compareAndSet(gen, gen + 1)) {
+            return; // ended already, by a path that reported it
+        }
+        endedWhy = why; // before the abort: the caller it fails reads it
+        live = null;
+        o.abort();
+        onLost.accept(new SessionHold(gen), new HoldsInDoubt(why));
     }
 
     /** Releases everything and closes the session; it cannot be used again. */
@@ -262,18 +412,34 @@ final class PgSession {
     private <T> T call(String operation, Work<T> body) {
         Throwable lostCause = null;
         SessionHold lost = null;
+        LossWatcher.Watched watch = null;
         sessionLock.lock();
         try {
-            return body.apply(ensureOpen());
+            OpenSession s = ensureOpen();
+            watch = toWatch;
+            toWatch = null;
+            long sent = System.nanoTime();
+            T result = body.apply(s);
+            answered(sent);
+            return result;
         } catch (SQLException e) {
-            if (open == null || SqlStates.sessionFailed(e, open.connection())) {
-                lost = new SessionHold(generation.get());
-                lostCause = e;
-                discard(false);
+            long gen = openGen;
+            boolean endedElsewhere = open != null && generation.get() != gen;
+            String given = endedWhy;
+            if (open == null || endedElsewhere || SqlStates.sessionFailed(e, open.connection())) {
+                if (discard(false)) {
+                    lost = new SessionHold(gen);
+                    lostCause = e;
+                }
+                String why = endedElsewhere && given != null
+                        ? given
+                        : e.getCause() instanceof SocketTimeoutException
+                                ? "PostgreSQL did not answer within lossTimeout (" + lossMillis()
+                                        + " ms, the session's network timeout)"
+                                : "the session to PostgreSQL was lost (SQLState " + e.getSQLState() + ")";
                 throw new BatonException(
-                        operation + " failed for client '" + config.instanceId()
-                                + "': the session to PostgreSQL was lost (SQLState " + e.getSQLState() + "); the next"
-                                + " operation reconnects",
+                        operation + " failed for client '" + config.instanceId() + "': " + why
+                                + "; the next operation reconnects",
                         e);
             }
             throw new BatonException(
@@ -285,7 +451,15 @@ final class PgSession {
             if (lost != null) {
                 onLost.accept(lost, lostCause);
             }
+            if (watch != null) {
+                watcher.watch(watch); // may send a cancel: not under sessionLock
+            }
         }
+    }
+
+    @GuardedBy("sessionLock")
+    private void answered(long sentNanos) {
+        lastAnswerNanos = sentNanos;
     }
 
     @GuardedBy("sessionLock")
@@ -293,12 +467,21 @@ final class PgSession {
         if (closed) {
             throw new IllegalStateException("LockClient '" + config.instanceId() + "' is closed; create a new client");
         }
+        dropEnded();
         if (open != null) {
             return open;
         }
         OpenSession opened = OpenSession.open(config, waiter);
         int pid = opened.pid();
         open = opened;
+        openGen = generation.get();
+        holds.set(0);
+        lastAnswerNanos = System.nanoTime();
+        liveGen = openGen;
+        live = opened;
+        if (opened.sentinel() && watcher != null) {
+            toWatch = new LossWatcher.Watched(openGen, pid);
+        }
         if (everConnected && !waiter) {
             metrics.reconnected();
             log.info("Client '{}' opened a new PostgreSQL session (backend pid {})", config.instanceId(), pid);
@@ -307,14 +490,30 @@ final class PgSession {
         return opened;
     }
 
+    /** Discards a connection whose generation the watchdog ended (it only closed the socket). */
     @GuardedBy("sessionLock")
-    private void discard(boolean healthy) {
-        generation.incrementAndGet();
+    private void dropEnded() {
+        if (open != null && generation.get() != openGen) {
+            discard(false);
+        }
+    }
+
+    /**
+     * Ends the open generation (if no one else did) and discards its connection.
+     *
+     * @return true if this call ended it, so the caller reports the loss
+     */
+    @GuardedBy("sessionLock")
+    private boolean discard(boolean healthy) {
+        boolean ended = generation.compareAndSet(openGen, openGen + 1);
         OpenSession o = open;
         open = null;
+        live = null;
+        holds.set(0);
         if (o != null) {
             Sessions.discard(config.source(), o.connection(), healthy);
         }
+        return ended;
     }
 
     /** Work on the open session, run under {@link #sessionLock}. */

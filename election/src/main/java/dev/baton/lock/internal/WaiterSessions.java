@@ -181,6 +181,17 @@ final class WaiterSessions {
         }
     }
 
+    /** Runs the watchdog over the waiter sessions that hold locks (without waiting for any of them). */
+    void watchdog(long nowNanos) {
+        List<PgSession> holding;
+        synchronized (lock) {
+            holding = new ArrayList<>(pinned.keySet());
+        }
+        for (PgSession s : holding) {
+            s.watchdog(nowNanos);
+        }
+    }
+
     /** Cancels waits in flight and closes every waiter session (releasing what they hold). */
     void close() {
         List<PgSession> all;
@@ -209,7 +220,7 @@ final class WaiterSessions {
                     return null;
                 }
                 open++;
-                session = new PgSession(config, metrics, true, onLost);
+                session = new PgSession(config, metrics, true, null, onLost);
             }
             lent.add(session);
         }

@@ -20,6 +20,7 @@ public final class DropwizardLockMetrics implements LockMetrics {
     private final Counter reconnects;
     private final MetricRegistry registry;
     private final String prefix;
+    private final Counter inDoubt;
 
     private DropwizardLockMetrics(MetricRegistry registry, String prefix, IntSupplier heldKeys) {
         this.acquired = registry.timer(MetricRegistry.name(prefix, "acquired"));
@@ -29,6 +30,7 @@ public final class DropwizardLockMetrics implements LockMetrics {
         this.reconnects = registry.counter(MetricRegistry.name(prefix, "reconnects"));
         this.registry = registry;
         this.prefix = prefix;
+        this.inDoubt = registry.counter(MetricRegistry.name(prefix, "locks-in-doubt"));
         registry.gauge(MetricRegistry.name(prefix, "held-keys"), () -> (Gauge<Integer>) heldKeys::getAsInt);
     }
 
@@ -55,6 +57,11 @@ public final class DropwizardLockMetrics implements LockMetrics {
     @Override
     public void sessionLost() {
         sessionsLost.inc();
+    }
+
+    @Override
+    public void inDoubt(int count) {
+        inDoubt.inc(count);
     }
 
     @Override
