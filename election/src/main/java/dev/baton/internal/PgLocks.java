@@ -12,6 +12,10 @@ public final class PgLocks {
     public static final String KEY_CONDITION =
             "l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid::bigint = ? AND l.objid::bigint = ?";
 
+    /** As {@link #KEY_CONDITION}, for requests still waiting ({@code NOT l.granted}). */
+    public static final String WAITING_KEY_CONDITION = "l.locktype = 'advisory' AND NOT l.granted AND l.objsubid = 1"
+            + " AND l.classid::bigint = ? AND l.objid::bigint = ?";
+
     private PgLocks() {}
 
     /** Binds {@code key} to the two parameters of {@link #KEY_CONDITION} starting at {@code index}. */

@@ -114,8 +114,9 @@ public interface LockClient extends AutoCloseable {
     Optional<LockLease> tryAcquire(LockKey key, Duration timeout) throws InterruptedException;
 
     /**
-     * A shared {@link LockLease} on {@code LockKey.named(name)} if no exclusive holder has it now: one round trip, or
-     * none when this client already holds the key shared. Throws as {@link #tryAcquire(String)}.
+     * A shared {@link LockLease} on {@code LockKey.named(name)} if no exclusive holder has it now and no other session
+     * waits for it exclusively (as PostgreSQL's {@code pg_try_advisory_lock_shared} answers): one round trip, also when
+     * this client already holds the key shared (a look at the server's queue). Throws as {@link #tryAcquire(String)}.
      */
     default Optional<LockLease> tryAcquireShared(String name) {
         return tryAcquireShared(LockKey.named(name));

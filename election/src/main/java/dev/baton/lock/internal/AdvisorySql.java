@@ -26,6 +26,13 @@ enum AdvisorySql {
     // set_config runs first, so the bound applies to this lock's wait; on a timeout it is rolled back with it.
     BOUNDED_EXCLUSIVE("SELECT set_config('lock_timeout', ?, false), pg_advisory_lock(?)"),
     BOUNDED_SHARED("SELECT set_config('lock_timeout', ?, false), pg_advisory_lock_shared(?)"),
+    /**
+     * Whether a session other than this one waits for the key exclusively (an ungranted ExclusiveLock in this
+     * database): what makes PostgreSQL queue a new shared request of a third session.
+     */
+    EXCLUSIVE_WAITER("SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE " + PgLocks.WAITING_KEY_CONDITION
+            + " AND l.mode = 'ExclusiveLock' AND l.pid <> pg_backend_pid()"
+            + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"),
     /** The heartbeat: a live session on a primary. */
     IN_RECOVERY("SELECT pg_is_in_recovery()"),
     /** The main session's sentinel for the {@link LossWatcher}: taken at open, and found again on a watcher's alarm. */

@@ -42,6 +42,13 @@ interface Backend {
     ServerHold await(LockKey key, LockMode mode, long deadlineNanos, boolean interruptible) throws InterruptedException;
 
     /**
+     * Whether a session other than the one of {@code sharedHold} (a valid shared hold of {@code key}) waits for the key
+     * exclusively. PostgreSQL queues another session's new shared request behind such a waiter, so the engine lets a
+     * new local shared holder join {@code sharedHold} only when this says no. One round trip for PostgreSQL.
+     */
+    boolean exclusiveWaiter(ServerHold sharedHold, LockKey key);
+
+    /**
      * Releases one hold. Never throws: a failure discards the session (and the lock with it) and is reported as a loss;
      * the key state relies on this in the middle of its transitions.
      *

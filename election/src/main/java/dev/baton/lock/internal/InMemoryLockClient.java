@@ -39,6 +39,11 @@ public final class InMemoryLockClient extends EngineLockClient {
         }
 
         @Override
+        public boolean exclusiveWaiter(ServerHold sharedHold, LockKey key) {
+            return false; // no other sessions
+        }
+
+        @Override
         public boolean release(LockKey key, LockMode mode, ServerHold h) {
             return true;
         }

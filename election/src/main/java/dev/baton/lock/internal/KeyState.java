@@ -45,6 +45,9 @@ final class KeyState {
     @GuardedBy("lock")
     private boolean remoteWaiter; // one holder waits natively for another session; the others wait on `changed`
 
+    @GuardedBy("lock")
+    private final JoinGate joins = new JoinGate(); // when a new shared holder may join our shared server hold
+
     KeyState(LockKey key, KeyTable table, Backend backend) {
         this.key = key;
         this.table = table;
@@ -63,6 +66,7 @@ final class KeyState {
         lock.lock();
         try {
             ModeHolds mine = holds(mode);
+            final long ticket = joins.ticket(); // a join needs a look at the server's queue from now on
             for (; ; ) {
                 table.requireOpen();
                 LocalHold own = mine.holdOf(owner);
@@ -81,8 +85,20 @@ final class KeyState {
                 }
                 if (compatible(owner, mode)) {
                     if (mine.serverValid()) {
-                        mine.grant(owner);
-                        return Acquired.LOCALLY;
+                        if (mode == LockMode.EXCLUSIVE
+                                || exclusive.holdOf(owner) != null
+                                || joins.admits(shared.serverToken(), ticket)) {
+                            mine.grant(owner);
+                            return Acquired.LOCALLY;
+                        }
+                        Installed joined = joinShared(owner, ticket, once, deadline);
+                        if (joined == Installed.YES) {
+                            return Acquired.FROM_SERVER;
+                        }
+                        if (joined == Installed.NOT_GRANTED) {
+                            return Acquired.NOT_ACQUIRED;
+                        }
+                        continue;
                     }
                     Installed asked = fromServer(owner, mode, askServer(mode, once, deadline));
                     if (asked == Installed.YES) {
@@ -259,6 +275,40 @@ final class KeyState {
             return !exclusive.hasHolders() && (!shared.hasHolders() || shared.onlyHolderIs(owner));
         }
         return !exclusive.hasHolders() || exclusive.holdOf(owner) != null;
+    }
+
+    /**
+     * A new shared holder beside our valid shared server hold, not yet admitted: as another session's shared request
+     * would, it waits behind another session's waiting exclusive request. Looks at the server's queue (one round trip,
+     * shared by every joiner that arrived before it started). While the newest look saw a writer, a try fails (after a
+     * look of its own: the writer may have gone, as PostgreSQL's try would see), and a wait queues in PostgreSQL behind
+     * the writer on a waiter session, or in memory behind the thread of ours that does.
+     *
+     * @return NOT_GRANTED: give up now; YES: granted on the server (the writer came and went, and so did our old hold);
+     *     GIVEN_BACK: look again
+     */
+    @GuardedBy("lock")
+    private Installed joinShared(Object owner, long ticket, boolean once, Deadline deadline)
+            throws InterruptedException {
+        long epoch = shared.serverToken();
+        if (!joins.writerQueued(epoch) || (once && !joins.lookedSince(epoch, ticket))) {
+            Backend.ServerHold hold = shared.serverHold();
+            long look = joins.begin();
+            boolean queued = callBackend(() -> backend.exclusiveWaiter(hold, key));
+            joins.looked(epoch, look, queued);
+            return Installed.GIVEN_BACK;
+        }
+        if (once || deadline.expired()) {
+            return Installed.NOT_GRANTED;
+        }
+        if (remoteWaiter) {
+            return deadline.await(changed) ? Installed.GIVEN_BACK : Installed.NOT_GRANTED;
+        }
+        Reply reply = awaitRemote(LockMode.SHARED, deadline);
+        if (reply.hold() != null && reply.hold().valid() && shared.serverValid()) {
+            joins.reopened(shared.serverToken()); // granted beside our hold: the writer is ahead no more
+        }
+        return fromServer(owner, LockMode.SHARED, reply) == Installed.YES ? Installed.YES : Installed.GIVEN_BACK;
     }
 
     /**

@@ -50,6 +50,11 @@ final class ModeHolds {
         return server;
     }
 
+    /** The current server hold's token (0: none); new holds get larger ones. */
+    long serverToken() {
+        return serverToken;
+    }
+
     /** A first local hold for {@code owner}, on the current server hold. */
     void grant(Object owner) {
         holders.put(owner, new LocalHold(serverToken));

@@ -74,6 +74,12 @@ final class PgBackend implements Backend {
     }
 
     @Override
+    public boolean exclusiveWaiter(ServerHold sharedHold, LockKey key) {
+        PgSession.SessionHold hold = (PgSession.SessionHold) sharedHold;
+        return hold.session().exclusiveWaiter(key, hold);
+    }
+
+    @Override
     public boolean release(LockKey key, LockMode mode, ServerHold hold) {
         PgSession.SessionHold sessionHold = (PgSession.SessionHold) hold;
         PgSession session = sessionHold.session();

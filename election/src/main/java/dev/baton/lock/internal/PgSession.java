@@ -3,6 +3,7 @@ package dev.baton.lock.internal;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.BatonException;
 import dev.baton.internal.LossWatcher;
+import dev.baton.internal.PgLocks;
 import dev.baton.internal.Sessions;
 import dev.baton.internal.SqlStates;
 import dev.baton.lock.LockHolder;
@@ -206,6 +207,27 @@ final class PgSession {
                 log.debug("Cancel of a lock wait failed", e);
             }
         }
+    }
+
+    /**
+     * Whether another session waits for {@code key} exclusively ({@code pg_locks}, run on the session of {@code hold},
+     * which holds the key shared); false without a round trip if {@code hold} is already gone.
+     */
+    boolean exclusiveWaiter(LockKey key, SessionHold hold) {
+        if (!hold.valid()) {
+            return false;
+        }
+        return call("look for exclusive waiters of " + key, s -> {
+            if (!hold.valid()) {
+                return false; // reconnected: the hold is gone, and the engine asks the server again
+            }
+            PreparedStatement ps = s.statement(AdvisorySql.EXCLUSIVE_WAITER);
+            PgLocks.bindKey(ps, 1, key.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        });
     }
 
     /** Unlocks one hold; false if PostgreSQL said it was not held. Never throws: a failure discards the session. */

@@ -40,6 +40,10 @@ class ScriptedBackend implements Backend {
     final AtomicInteger tries = new AtomicInteger();
     final AtomicInteger besides = new AtomicInteger();
     final AtomicInteger awaits = new AtomicInteger();
+    final AtomicInteger looks = new AtomicInteger();
+    /** What a look at the server's queue answers: another session waits for the key exclusively. */
+    volatile boolean exclusiveWaiter;
+
     final List<ServerHold> released = new CopyOnWriteArrayList<>();
 
     @Override
@@ -64,6 +68,12 @@ class ScriptedBackend implements Backend {
     public ServerHold await(LockKey key, LockMode mode, long deadlineNanos, boolean interruptible)
             throws InterruptedException {
         return onAwait.answer(awaits.incrementAndGet());
+    }
+
+    @Override
+    public boolean exclusiveWaiter(ServerHold sharedHold, LockKey key) {
+        looks.incrementAndGet();
+        return exclusiveWaiter;
     }
 
     @Override
