@@ -41,8 +41,8 @@ final class Console {
     }
 
     /**
-     * Prints the firings every one of {@code alive} nodes has run or vetoed, and those older than {@link #SETTLE_MS}
-     * (all of them if {@code all}), each second once.
+     * Prints, in order and each second once, the firings every one of {@code alive} nodes has run or vetoed or that
+     * are older than {@link #SETTLE_MS} (all of them if {@code all}), up to the first that is neither.
      */
     void firings(Timeline.Snapshot s, long alive, boolean all) {
         long settled = System.currentTimeMillis() - SETTLE_MS;
@@ -59,7 +59,10 @@ final class Console {
                                 .filter(v -> v.fireEpochMs() == second)
                                 .count();
                 boolean complete = reports >= alive * jobs && second < System.currentTimeMillis();
-                fresh = (all || complete || second <= settled) && printedSeconds.add(second);
+                if (!all && !complete && second > settled) {
+                    return; // later seconds wait too, so the lines stay in order
+                }
+                fresh = printedSeconds.add(second);
             }
             if (fresh) {
                 say(describe(s, second, e.getValue()));

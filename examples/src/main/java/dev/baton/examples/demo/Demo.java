@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * path last. Exit status 1 if a firing ran twice or two leaderships overlapped (beyond the documented server-side
  * termination case, which fencing covers), 2 on bad arguments.
  *
- * <p>Options: {@code --nodes N} (2-9, default 3), {@code --duration SECONDS} of the fault phase (10-600, default 30),
+ * <p>Options: {@code --nodes N} (2-9, default 3), {@code --duration SECONDS} of the fault phase (10-600, default 25),
  * {@code --no-faults}, {@code --jdbc-url jdbc:postgresql://...} with {@code --user} / {@code --password} for a real
  * server (the role needs {@code CREATE} for the demo's tables and may terminate its own sessions), {@code --report-dir
  * DIR} (default {@code examples/target/baton-demo}: the report, {@code events.log} with every line the nodes reported,

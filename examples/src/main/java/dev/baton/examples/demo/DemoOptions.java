@@ -16,13 +16,13 @@ record DemoOptions(
         String group,
         List<String> jobs) {
 
-    static final String USAGE = "usage: Demo [--nodes N (2-9, default 3)] [--duration SECONDS (10-600, default 30)]"
+    static final String USAGE = "usage: Demo [--nodes N (2-9, default 3)] [--duration SECONDS (10-600, default 25)]"
             + " [--no-faults] [--jdbc-url jdbc:postgresql://host:port/db] [--user U] [--password P]"
             + " [--report-dir DIR]";
 
     static DemoOptions parse(String... args) {
         int nodes = 3;
-        int seconds = 30;
+        int seconds = 25;
         boolean faults = true;
         String url = null;
         String user = null;
