@@ -1,7 +1,6 @@
 package dev.baton.examples;
 
 import dev.baton.quartz.JobLockGuard;
-import dev.baton.testkit.PostgresServer;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -9,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -19,54 +19,54 @@ import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
 
 /**
- * Two Quartz schedulers (two instances of a service, each with its own RAMJobStore) fire the same every-second cron
- * job; the guard lets each scheduled firing run on exactly one of them.
+ * go-pglock's scheduled job coordination, with Quartz: two instances of a service, each with its own in-memory
+ * scheduler, fire the same every-second cron job; {@link JobLockGuard} (one call to register) lets each scheduled
+ * firing run on exactly one of them, and its ledger keeps a firing from running twice even when clocks differ.
+ * Returns, per scheduled fire time seen, the instances that ran it.
  */
-final class DemoQuartz {
-    private static final int FIRINGS = 4;
-    /** scheduled fire time → instances that ran it */
+public final class ScheduledJobs {
+    private static final int FIRINGS = 3;
     static final Map<Long, List<String>> RUNS = new ConcurrentHashMap<>();
+    private static final CountDownLatch SEEN = new CountDownLatch(FIRINGS);
 
-    static final CountDownLatch DONE = new CountDownLatch(FIRINGS);
+    private ScheduledJobs() {}
 
-    private DemoQuartz() {}
+    public static void main(String[] args) throws Exception {
+        Example.onEmbeddedPostgres(ScheduledJobs::run);
+    }
 
-    static void run(PostgresServer server) throws Exception {
-        Scheduler a = scheduler(server, "node-a");
-        Scheduler b = scheduler(server, "node-b");
+    static Map<Long, List<String>> run(DataSource dataSource) throws Exception {
+        Scheduler a = scheduler(dataSource, "instance-a");
+        Scheduler b = scheduler(dataSource, "instance-b");
         try {
             a.start();
             b.start();
-            if (!DONE.await(FIRINGS + 10L, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the demo job did not run " + FIRINGS + " times");
+            if (!SEEN.await(FIRINGS + 15L, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the job did not run " + FIRINGS + " times within the wait");
             }
         } finally {
             a.shutdown(true);
             b.shutdown(true);
         }
-        new java.util.TreeMap<>(RUNS)
-                .forEach((at, who) -> say("firing " + java.time.Instant.ofEpochMilli(at) + " ran on " + who));
-        say(RUNS.size() + " firings seen by both schedulers, each ran once: "
-                + RUNS.values().stream().allMatch(who -> who.size() == 1));
+        RUNS.forEach((at, who) -> Example.say("firing " + java.time.Instant.ofEpochMilli(at) + " ran on " + who));
+        return Map.copyOf(RUNS);
     }
 
-    private static Scheduler scheduler(PostgresServer server, String instance) throws SchedulerException {
+    private static Scheduler scheduler(DataSource dataSource, String instance) throws SchedulerException {
         Properties props = new Properties();
-        props.setProperty("org.quartz.scheduler.instanceName", "demo-" + instance);
+        props.setProperty("org.quartz.scheduler.instanceName", "example-" + instance);
+        props.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
         props.setProperty("org.quartz.threadPool.threadCount", "2");
         props.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
         Scheduler scheduler = new StdSchedulerFactory(props).getScheduler();
         scheduler.getContext().put("instance", instance);
-        JobLockGuard.builder(server.dataSource())
-                .instanceId("demo-quartz-" + instance)
-                .build()
-                .registerWith(scheduler);
+        JobLockGuard.builder(dataSource).instanceId(instance).build().registerWith(scheduler);
         scheduler.scheduleJob(
                 JobBuilder.newJob(ReportJob.class)
-                        .withIdentity("report", "demo")
+                        .withIdentity("report", "examples")
                         .build(),
                 TriggerBuilder.newTrigger()
-                        .withIdentity("every-second", "demo")
+                        .withIdentity("report-every-second", "examples")
                         .withSchedule(CronScheduleBuilder.cronSchedule("* * * * * ?"))
                         .build());
         return scheduler;
@@ -79,17 +79,11 @@ final class DemoQuartz {
             try {
                 String instance = (String) context.getScheduler().getContext().get("instance");
                 long at = context.getScheduledFireTime().toInstant().toEpochMilli();
-                if (RUNS.size() < FIRINGS || RUNS.containsKey(at)) {
-                    RUNS.computeIfAbsent(at, k -> new CopyOnWriteArrayList<>()).add(instance);
-                    DONE.countDown();
-                }
+                RUNS.computeIfAbsent(at, k -> new CopyOnWriteArrayList<>()).add(instance);
+                SEEN.countDown();
             } catch (SchedulerException e) {
                 throw new IllegalStateException(e);
             }
         }
-    }
-
-    private static void say(String line) {
-        Demo.say("quartz", line);
     }
 }
