@@ -43,6 +43,9 @@ final class PgSession {
     private boolean closed;
 
     private final AtomicLong generation = new AtomicLong(); // bumped under sessionLock, read anywhere
+    /** The open session's backend pid, 0 when none: read without the session lock (health checks). */
+    private volatile int openPid;
+
     private volatile Statement waiting; // the blocking wait in flight, for cancel()
 
     PgSession(ClientConfig config, LockMetrics metrics, boolean waiter, BiConsumer<SessionHold, Throwable> onLost) {
@@ -195,6 +198,12 @@ final class PgSession {
         }
     }
 
+    /** The open session's backend pid, if any; never blocks. */
+    java.util.OptionalInt pid() {
+        int pid = openPid;
+        return pid == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(pid);
+    }
+
     List<LockHolder> holders(LockKey key) {
         return call("list holders of " + key, s -> AdvisorySql.holders(s.connection(), key));
     }
@@ -299,6 +308,7 @@ final class PgSession {
         OpenSession opened = OpenSession.open(config, waiter);
         int pid = opened.pid();
         open = opened;
+        openPid = pid;
         if (everConnected && !waiter) {
             metrics.reconnected();
             log.info("Client '{}' opened a new PostgreSQL session (backend pid {})", config.instanceId(), pid);
@@ -312,6 +322,7 @@ final class PgSession {
         generation.incrementAndGet();
         OpenSession o = open;
         open = null;
+        openPid = 0;
         if (o != null) {
             Sessions.discard(config.source(), o.connection(), healthy);
         }
