@@ -120,6 +120,7 @@ class SampleApplicationTwoInstancesIT {
                 .properties(
                         "baton.instance-id=" + id,
                         "spring.jmx.unique-names=true",
+                        "spring.main.banner-mode=off",
                         "spring.application.name=baton-sample-" + id,
                         "sample.lock=two-instances-cleanup")
                 .run();
