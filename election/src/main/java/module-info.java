@@ -13,6 +13,7 @@ module dev.baton.election {
     exports dev.baton;
     exports dev.baton.lock;
     exports dev.baton.election;
+    exports dev.baton.metrics;
     exports dev.baton.internal to
             dev.baton.quartz;
 }

@@ -173,6 +173,16 @@ public interface LeaderElector extends AutoCloseable {
         }
 
         /**
+         * The factory of the elector's metrics (optional), for any metrics library: {@code baton-micrometer}'s
+         * {@code BatonMicrometer} is one. Replaces an earlier {@link #metrics(com.codahale.metrics.MetricRegistry)}.
+         */
+        public Builder metricsFactory(dev.baton.metrics.ElectorMetrics.Factory factory) {
+            config.metrics(dev.baton.election.internal.SpiElectorMetrics.factory(
+                    Objects.requireNonNull(factory, "metrics factory must not be null; omit the call instead")));
+            return this;
+        }
+
+        /**
          * How to evict a connection from the {@code DataSource}'s pool for good, for pools other than HikariCP (which
          * is recognised by itself, also behind wrappers that unwrap to it). The elector evicts a connection whose
          * session is in doubt, since it may still hold the leader lock; without a way to evict it, it is aborted. The

@@ -195,6 +195,20 @@ public interface LockClient extends AutoCloseable {
     String instanceId();
 
     /**
+     * Every key this client holds now, per mode, from its own bookkeeping: no round trip, never blocks for long (it
+     * takes each key's lock briefly). A snapshot for health checks and operators; ordered by key value.
+     *
+     * @throws IllegalStateException if the client is closed
+     */
+    List<HeldLock> heldLocks();
+
+    /**
+     * The backend pid of the client's main session, if one is open now; empty before first use, after a loss until
+     * the next operation reconnects, for the in-memory client, and after close. Never blocks.
+     */
+    java.util.OptionalInt sessionPid();
+
+    /**
      * Releases every lock, closes the loss watcher, the waiter connections and the session (in that order, so the
      * watcher does not take the session's release for a loss), and makes further use throw
      * {@link IllegalStateException}. Threads still holding locks see {@link DistributedLock#isValid()} turn false.
@@ -227,6 +241,16 @@ public interface LockClient extends AutoCloseable {
         public Builder metrics(com.codahale.metrics.MetricRegistry registry) {
             Objects.requireNonNull(registry, "metrics registry must not be null; omit the call instead");
             config.metrics(DropwizardLockMetrics.factory(registry));
+            return this;
+        }
+
+        /**
+         * The factory of the client's metrics (optional), for any metrics library: {@code baton-micrometer}'s
+         * {@code BatonMicrometer} is one. Replaces an earlier {@link #metrics(com.codahale.metrics.MetricRegistry)}.
+         */
+        public Builder metricsFactory(dev.baton.metrics.LockClientMetrics.Factory factory) {
+            Objects.requireNonNull(factory, "metrics factory must not be null; omit the call instead");
+            config.metrics(dev.baton.lock.internal.SpiLockMetrics.factory(factory));
             return this;
         }
 

@@ -276,6 +276,17 @@ public final class JobLockGuard implements TriggerListener, JobListener, AutoClo
         }
 
         /**
+         * Per-job metrics for any metrics library (optional): {@code baton-micrometer}'s {@code BatonMicrometer} makes
+         * one. Replaces an earlier {@link #metrics(com.codahale.metrics.MetricRegistry)}. (Not an overload of
+         * {@code metrics}: callers without Dropwizard on their class path could not compile a call to it.)
+         */
+        public Builder jobMetrics(JobGuardMetrics metrics) {
+            Objects.requireNonNull(metrics, "job metrics must not be null; omit the call instead");
+            config.metrics(dev.baton.quartz.internal.SpiGuardMetrics.of(metrics));
+            return this;
+        }
+
+        /**
          * Validates the settings and creates the guard; its threads and lock session start at
          * {@link #registerWith(Scheduler)}.
          *

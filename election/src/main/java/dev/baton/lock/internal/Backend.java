@@ -60,6 +60,11 @@ interface Backend {
     /** Every session holding the key. */
     List<LockHolder> holders(LockKey key);
 
+    /** The pid of the main session if one is open now; never blocks. */
+    default java.util.OptionalInt sessionPid() {
+        return java.util.OptionalInt.empty();
+    }
+
     /** Releases everything and closes every session; every hold turns invalid. */
     void close();
 }

@@ -2,6 +2,7 @@ package dev.baton.lock.internal;
 
 import dev.baton.internal.Validate;
 import dev.baton.lock.DistributedLock;
+import dev.baton.lock.HeldLock;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockHolder;
 import dev.baton.lock.LockKey;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** The parts of a {@link LockClient} shared by the PostgreSQL and in-memory clients. */
 abstract class EngineLockClient implements LockClient {
@@ -77,6 +79,16 @@ abstract class EngineLockClient implements LockClient {
             throw new IllegalStateException("LockClient '" + instanceId() + "' is closed; create a new client");
         }
         return engine.backend().holders(key);
+    }
+
+    @Override
+    public List<HeldLock> heldLocks() {
+        return engine.heldLocks();
+    }
+
+    @Override
+    public OptionalInt sessionPid() {
+        return engine.backend().sessionPid();
     }
 
     @Override

@@ -1,9 +1,13 @@
 package dev.baton.lock.internal;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.baton.lock.HeldLock;
 import dev.baton.lock.LockKey;
 import dev.baton.lock.LockLostException;
 import dev.baton.lock.LockMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ObjLongConsumer;
@@ -237,6 +241,27 @@ final class KeyState {
                     && !busy
                     && !releasing
                     && !remoteWaiter;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** This key's holds per mode that have local holders, as {@link HeldLock}s (a snapshot). */
+    List<HeldLock> held() {
+        lock.lock();
+        try {
+            List<HeldLock> held = new ArrayList<>(2);
+            for (ModeHolds holds : new ModeHolds[] {exclusive, shared}) {
+                if (holds.hasHolders()) {
+                    long since = Long.MAX_VALUE;
+                    for (LocalHold h : holds.holders().values()) {
+                        since = Math.min(since, h.sinceMillis);
+                    }
+                    held.add(new HeldLock(
+                            key, holds.mode, holds.holders().size(), Instant.ofEpochMilli(since), holds.serverValid()));
+                }
+            }
+            return held;
         } finally {
             lock.unlock();
         }

@@ -1,5 +1,6 @@
 package dev.baton.lock.internal;
 
+import dev.baton.lock.HeldLock;
 import dev.baton.lock.LockClient;
 import dev.baton.lock.LockClientListener;
 import dev.baton.lock.LockHolder;
@@ -73,11 +74,11 @@ final class LockEngine {
                 case LOCALLY:
                     return true;
                 case FROM_SERVER:
-                    metrics.acquired(System.nanoTime() - start);
+                    metrics.acquired(key, System.nanoTime() - start);
                     return true;
                 case NOT_ACQUIRED:
                 default:
-                    metrics.notAcquired();
+                    metrics.notAcquired(key);
                     return false;
             }
         } finally {
@@ -166,6 +167,18 @@ final class LockEngine {
             table.unpin(ks);
         }
         return List.copyOf(holders);
+    }
+
+    /** Every key held by a local holder now, by key value then mode. */
+    List<HeldLock> heldLocks() {
+        table.requireOpen();
+        List<HeldLock> held = new ArrayList<>();
+        for (KeyState ks : table.states()) {
+            held.addAll(ks.held());
+        }
+        held.sort(java.util.Comparator.comparingLong((HeldLock h) -> h.key().value())
+                .thenComparing(HeldLock::mode));
+        return List.copyOf(held);
     }
 
     int serverKeys() {

@@ -1,5 +1,6 @@
 package dev.baton.lock.internal;
 
+import dev.baton.lock.LockKey;
 import java.util.function.IntSupplier;
 
 /**
@@ -21,8 +22,18 @@ public interface LockMetrics {
     /** A server lock was taken; {@code nanos} includes any wait. */
     default void acquired(long nanos) {}
 
+    /** As {@link #acquired(long)}, for {@code key}; the public seam sees the key. */
+    default void acquired(LockKey key, long nanos) {
+        acquired(nanos);
+    }
+
     /** An attempt found the lock held elsewhere (try-lock false or timeout). */
     default void notAcquired() {}
+
+    /** As {@link #notAcquired()}, for {@code key}. */
+    default void notAcquired(LockKey key) {
+        notAcquired();
+    }
 
     /** Holds were lost ({@code count} keys). */
     default void lost(int count) {}

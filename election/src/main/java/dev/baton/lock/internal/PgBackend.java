@@ -97,6 +97,11 @@ final class PgBackend implements Backend {
         return main.holders(key);
     }
 
+    @Override
+    public java.util.OptionalInt sessionPid() {
+        return main.pid();
+    }
+
     /** Checks the main session and the waiter sessions that hold locks. */
     void heartbeat() {
         main.heartbeat();

@@ -64,6 +64,9 @@ final class PgSession {
     private boolean closed;
 
     private final AtomicLong generation = new AtomicLong(); // ended by compareAndSet, read anywhere
+    /** The open session's backend pid, 0 when none: read without the session lock (health checks). */
+    private volatile int openPid;
+
     private volatile Statement waiting; // the blocking wait in flight, for cancel()
 
     // The watchdog's view, written under sessionLock, read without it.
@@ -270,6 +273,12 @@ final class PgSession {
                 onLost.accept(lost, lostCause);
             }
         }
+    }
+
+    /** The open session's backend pid, if any; never blocks. */
+    java.util.OptionalInt pid() {
+        int pid = openPid;
+        return pid == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(pid);
     }
 
     List<LockHolder> holders(LockKey key) {
@@ -504,6 +513,7 @@ final class PgSession {
         if (opened.sentinel() && watcher != null) {
             toWatch = new LossWatcher.Watched(openGen, pid);
         }
+        openPid = pid;
         if (everConnected && !waiter) {
             metrics.reconnected();
             log.info("Client '{}' opened a new PostgreSQL session (backend pid {})", config.instanceId(), pid);
@@ -532,6 +542,7 @@ final class PgSession {
         open = null;
         live = null;
         holds.set(0);
+        openPid = 0;
         if (o != null) {
             Sessions.discard(config.source(), o.connection(), healthy);
         }
