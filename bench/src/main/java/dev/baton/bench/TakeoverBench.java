@@ -242,7 +242,7 @@ final class TakeoverBench {
                 -1,
                 2000,
                 -1,
-                Map.of("minSessionTimeout", 2000, "maxSessionTimeout", 40_000),
+                Map.of("minSessionTimeout", "2000", "maxSessionTimeout", "40000"),
                 "127.0.0.1");
         try (TestingServer zk = new TestingServer(spec, true)) {
             for (String session : new String[] {"2000", "default"}) {
