@@ -77,7 +77,7 @@ final class PgSession {
 
     /** Takes the lock without waiting; null if another session holds it. */
     SessionHold tryAcquire(LockKey key, LockMode mode) {
-        return call("try-lock " + key + " (" + mode + ")", s -> {
+        return call("try-lock ", key, mode, "", s -> {
             PreparedStatement ps = s.statement(AdvisorySql.tryLock(mode));
             ps.setLong(1, key.value());
             try (ResultSet rs = ps.executeQuery()) {
@@ -93,7 +93,7 @@ final class PgSession {
      * {@code lock_timeout} (55P03) fires only while still waiting, so null means "not granted", never "maybe".
      */
     SessionHold acquireOwnOtherMode(LockKey key, LockMode mode, long waitMs) {
-        return call("lock " + key + " (" + mode + ") on the session holding its other mode", s -> {
+        return call("lock ", key, mode, " on the session holding its other mode", s -> {
             PreparedStatement ps = s.statement(AdvisorySql.bounded(mode));
             ps.setString(1, Math.max(1, waitMs) + "ms");
             ps.setLong(2, key.value());
@@ -115,7 +115,7 @@ final class PgSession {
      * so on either this session runs {@code pg_advisory_unlock_all()}: a waiter session holds nothing else.
      */
     SessionHold awaitAcquire(LockKey key, LockMode mode, long sliceMs, AtomicBoolean cancelled) {
-        return call("wait for " + key + " (" + mode + ")", s -> {
+        return call("wait for ", key, mode, "", s -> {
             PreparedStatement ps = s.statement(AdvisorySql.await(mode));
             try (Statement set = s.connection().createStatement()) {
                 set.execute("SET lock_timeout = " + Math.max(1, sliceMs));
@@ -196,7 +196,7 @@ final class PgSession {
     }
 
     List<LockHolder> holders(LockKey key) {
-        return call("list holders of " + key, s -> AdvisorySql.holders(s.connection(), key));
+        return call("list holders of ", key, null, "", s -> AdvisorySql.holders(s.connection(), key));
     }
 
     /** Checks a live session; a dead one is discarded and reported. Skipped while a statement runs (it is a check). */
@@ -259,7 +259,12 @@ final class PgSession {
         }
     }
 
-    private <T> T call(String operation, Work<T> body) {
+    /**
+     * Runs {@code body} on the open session. The operation's description ({@code verb}, key, mode, {@code suffix})
+     * is built only for an exception: building it for every call cost a string concatenation and
+     * {@link LockKey#toString()} on each try-lock, a measurable share of Baton's own time per lock + unlock.
+     */
+    private <T> T call(String verb, LockKey key, LockMode mode, String suffix, Work<T> body) {
         Throwable lostCause = null;
         SessionHold lost = null;
         sessionLock.lock();
@@ -271,14 +276,14 @@ final class PgSession {
                 lostCause = e;
                 discard(false);
                 throw new BatonException(
-                        operation + " failed for client '" + config.instanceId()
+                        describe(verb, key, mode, suffix) + " failed for client '" + config.instanceId()
                                 + "': the session to PostgreSQL was lost (SQLState " + e.getSQLState() + "); the next"
                                 + " operation reconnects",
                         e);
             }
             throw new BatonException(
-                    operation + " failed for client '" + config.instanceId() + "' (SQLState " + e.getSQLState() + "): "
-                            + e.getMessage(),
+                    describe(verb, key, mode, suffix) + " failed for client '" + config.instanceId() + "' (SQLState "
+                            + e.getSQLState() + "): " + e.getMessage(),
                     e);
         } finally {
             sessionLock.unlock();
@@ -286,6 +291,10 @@ final class PgSession {
                 onLost.accept(lost, lostCause);
             }
         }
+    }
+
+    private static String describe(String verb, LockKey key, LockMode mode, String suffix) {
+        return verb + key + (mode == null ? "" : " (" + mode + ")") + suffix;
     }
 
     @GuardedBy("sessionLock")
