@@ -88,9 +88,31 @@ public final class AllBenchmarks {
             Duration took = Duration.between(start, Instant.now());
             report = header(quick, command, pgVersion, took, seed);
             tables.forEach(report::add);
+            notes(report);
         }
         report.write(out);
         Bench.progress("wrote %s", out.resolve("benchmarks.md"));
+    }
+
+    /** Text without figures: how to run parts, and the measuring tests that print figures of their own. */
+    static void notes(Report r) {
+        r.note("## Running it");
+        r.note("");
+        r.note("`bench/run` runs everything (`--quick` for few trials; `--only " + String.join(",", names())
+                + "` for some parts; `--out DIR` to write elsewhere than `docs/`). Each part's trial counts are in"
+                + " its table's text. The older single benchmarks still run on their own after the build:"
+                + " `java -cp \"bench/target/classes:$(cat bench/target/classpath.txt)\" dev.baton.bench.TryLockBench`"
+                + " (and `EngineBench`).");
+        r.note("");
+        r.note("## Timing figures printed by tests");
+        r.note("");
+        r.note("Tests tagged `measure` print figures (lines starting `baton-measure:`) and assert no timing; the"
+                + " default build leaves them out: `mvn -B verify -pl scheduler-guard -am -Dgroups=measure | grep"
+                + " baton-measure:` (one class: add `-Dit.test=LeaderElectorKillIT"
+                + " -Dfailsafe.failIfNoSpecifiedTests=false`). `PgLockRaceIT`: release by another client → waiter"
+                + " holds it; `LeaderElectorIT`: takeover after `close()`, raw hand-over, `pg_terminate_backend`,"
+                + " frozen backend; `LeaderElectorKillIT`: takeover after SIGKILL (`-Dbaton.killTrials=N`);"
+                + " `JobLockGuardOverheadIT` and `JobLockGuardClusterIT`: the guard's overhead per firing.");
     }
 
     static List<String> names() {
