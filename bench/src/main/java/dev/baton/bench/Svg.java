@@ -5,7 +5,6 @@ import java.util.Locale;
 
 /** A horizontal bar chart as inline SVG (no fonts, scripts or links to fetch): a bar per median, a p99 whisker. */
 final class Svg {
-    private static final int LABEL_W = 330;
     private static final int PLOT_W = 420;
     private static final int ROW_H = 22;
     private static final int TOP = 34;
@@ -24,9 +23,11 @@ final class Svg {
         if (max <= 0) {
             max = 1;
         }
+        int longest = bars.stream().mapToInt(b -> b.label().length()).max().orElse(10);
+        int labelW = Math.max(200, (int) (longest * 6.8) + 16); // about 6.8 px per character at 12 px sans-serif
         double lo = log ? Math.pow(10, Math.floor(Math.log10(Math.min(min, max)))) : 0;
         int height = TOP + bars.size() * ROW_H + 30;
-        int width = LABEL_W + PLOT_W + 90;
+        int width = labelW + PLOT_W + 150;
         StringBuilder s = new StringBuilder();
         s.append(String.format(
                 Locale.ROOT,
@@ -46,20 +47,20 @@ final class Svg {
             s.append(String.format(
                     Locale.ROOT,
                     "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n",
-                    LABEL_W,
+                    labelW,
                     y + 3,
                     Math.max(1, w),
                     ROW_H - 8,
                     b.label().startsWith("Baton") ? "#2b6cb0" : "#a0aec0"));
             double p99 = b.p99();
             if (!Double.isNaN(p99) && p99 > b.median()) {
-                double x2 = LABEL_W + scale(p99, lo, max, log);
+                double x2 = labelW + scale(p99, lo, max, log);
                 int cy = y + ROW_H / 2;
                 s.append(String.format(
                         Locale.ROOT,
                         "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>"
                                 + "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>\n",
-                        LABEL_W + w,
+                        labelW + w,
                         cy,
                         x2,
                         cy,
@@ -69,7 +70,7 @@ final class Svg {
                         cy + 4));
             }
             s.append(text(
-                    LABEL_W + (int) Math.max(w, Double.isNaN(p99) ? 0 : scale(p99, lo, max, log)) + 6,
+                    labelW + (int) Math.max(w, Double.isNaN(p99) ? 0 : scale(p99, lo, max, log)) + 6,
                     y + 14,
                     11,
                     "normal",
