@@ -160,7 +160,7 @@ public final class ClientConfig {
 
         public void waiterIdleTimeout(Duration timeout) {
             this.waiterIdleTimeout = Validate.positive(timeout, "waiterIdleTimeout");
-    }
+        }
 
         public void lossTimeout(Duration timeout) {
             Validate.positive(timeout, "lossTimeout");
