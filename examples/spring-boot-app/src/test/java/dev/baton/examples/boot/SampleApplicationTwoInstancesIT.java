@@ -220,7 +220,8 @@ class SampleApplicationTwoInstancesIT {
                 }
             };
             ds.setJdbcUrl(url);
-            ds.setMaximumPoolSize(4);
+            // Lock session, loss watcher, elector session, ledger, health check and the app's own work.
+            ds.setMaximumPoolSize(8);
             ds.setPoolName("sample-" + id);
             return ds;
         }
