@@ -137,6 +137,14 @@ final class PgSession {
             ps.setLong(2, key.value());
             try {
                 ps.executeQuery().close();
+                // The wait's statement was sent long ago (up to a slice): its send time says nothing about when the
+                // server last heard from us, and the watchdog would take this fresh hold for one in doubt. One more
+                // round trip, on this slow path only, gives the hold a send time of now.
+                long probe = System.nanoTime();
+                try (Statement st = s.connection().createStatement()) {
+                    st.execute("SELECT 1");
+                }
+                answeredAfterWait(probe);
                 return granted();
             } catch (SQLException e) {
                 if (SqlStates.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
@@ -167,6 +175,14 @@ final class PgSession {
                     return null; // cancelled before the statement could be: do not start it
                 }
                 ps.executeQuery().close();
+                // The wait's statement was sent long ago (up to a slice): its send time says nothing about when the
+                // server last heard from us, and the watchdog would take this fresh hold for one in doubt. One more
+                // round trip, on this slow path only, gives the hold a send time of now.
+                long probe = System.nanoTime();
+                try (Statement st = s.connection().createStatement()) {
+                    st.execute("SELECT 1");
+                }
+                answeredAfterWait(probe);
                 return granted();
             } catch (SQLException e) {
                 String state = e.getSQLState();
@@ -490,7 +506,16 @@ final class PgSession {
 
     @GuardedBy("sessionLock")
     private void answered(long sentNanos) {
-        lastAnswerNanos = sentNanos;
+        // Never backwards: a statement's own send time may precede a later round trip made inside it.
+        if (sentNanos - lastAnswerNanos > 0) { // nanoTime values compare by difference
+            lastAnswerNanos = sentNanos;
+        }
+    }
+
+    // Runs in the body given to call(), under sessionLock; Error Prone cannot see that through the lambda.
+    @SuppressWarnings("GuardedBy")
+    private void answeredAfterWait(long sentNanos) {
+        answered(sentNanos);
     }
 
     @GuardedBy("sessionLock")
