@@ -44,10 +44,12 @@ final class MicrometerElectorMetrics implements ElectorMetrics {
         }
         Gauge.builder("baton.leader.leading", readings, r -> r.term() > 0 ? 1 : 0)
                 .tags(tags)
+                .strongReference(true) // nothing else keeps the object read alive
                 .description("1 while this instance leads the group")
                 .register(registry);
         Gauge.builder("baton.leader.term", readings, Readings::term)
                 .tags(tags)
+                .strongReference(true) // nothing else keeps the object read alive
                 .description("The fencing term held, 0 when not leading")
                 .register(registry);
         TimeGauge.builder(
@@ -56,6 +58,7 @@ final class MicrometerElectorMetrics implements ElectorMetrics {
                         TimeUnit.MILLISECONDS,
                         Readings::millisSinceGoodCheck)
                 .tags(tags)
+                .strongReference(true) // nothing else keeps the object read alive
                 .description("Time since the leader last proved its lock held, 0 when not leading")
                 .register(registry);
     }

@@ -30,6 +30,7 @@ final class MicrometerLockMetrics implements LockClientMetrics {
         this.reconnects = registry.counter("baton.lock.reconnects", client);
         Gauge.builder("baton.lock.held.keys", heldKeys, s -> s.getAsInt())
                 .tags(client)
+                .strongReference(true) // nothing else keeps the object read alive
                 .description("Keys this client holds on the server now")
                 .register(registry);
         // Every tag value is known here, so the hot path only looks a meter up by key value.

@@ -137,6 +137,44 @@ class BatonMicrometerIT {
     }
 
     @Test
+    void shouldKeepItsGaugesReadableAfterAGarbageCollection(PostgresServer pg) throws InterruptedException {
+        try (LockClient client = LockClient.builder(pg.dataSource())
+                        .instanceId("mm-gc")
+                        .metricsFactory(BatonMicrometer.of(registry).lockClientMetrics())
+                        .build();
+                LeaderElector elector = LeaderElector.builder(pg.dataSource(), "mm-gc-group")
+                        .instanceId("mm-gc-leader")
+                        .releaseWhenTaskReturns(false)
+                        .metricsFactory(BatonMicrometer.of(registry).electorMetrics())
+                        .build();
+                LockLease held = client.tryAcquire("mm-gc-held").orElseThrow()) {
+            elector.start();
+            assertThat(elector.awaitLeadership(Duration.ofSeconds(20))).isTrue();
+            // Micrometer holds a gauge's object weakly unless told otherwise: collect until a weak sentinel is gone.
+            java.lang.ref.WeakReference<Object> sentinel = new java.lang.ref.WeakReference<>(new Object());
+            await("a garbage collection").atMost(Duration.ofSeconds(20)).until(() -> {
+                System.gc();
+                return sentinel.get() == null;
+            });
+            assertThat(registry.get("baton.lock.held.keys")
+                            .tag("client", "mm-gc")
+                            .gauge()
+                            .value())
+                    .isEqualTo(1.0);
+            assertThat(registry.get("baton.leader.leading")
+                            .tag("group", "mm-gc-group")
+                            .gauge()
+                            .value())
+                    .isEqualTo(1.0);
+            assertThat(registry.get("baton.leader.term")
+                            .tag("group", "mm-gc-group")
+                            .gauge()
+                            .value())
+                    .isEqualTo((double) elector.currentTerm().orElseThrow());
+        }
+    }
+
+    @Test
     void shouldCountGuardFiringsByJobAndOutcome() {
         var jobs = BatonMicrometer.of(registry).jobMetrics();
         JobKey key = JobKey.jobKey("report", "nightly");
