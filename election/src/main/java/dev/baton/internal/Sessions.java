@@ -57,6 +57,9 @@ public final class Sessions {
         if (healthy) {
             try (Statement st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_unlock_all()");
+                // apply() and the waits changed session settings (timeouts, keepalives, application_name): a pool's
+                // next borrower must get the server's defaults back, not a 60 s lock_timeout of ours.
+                st.execute("RESET ALL");
                 c.close();
                 return;
             } catch (SQLException e) {

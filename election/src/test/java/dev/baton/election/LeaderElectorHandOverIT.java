@@ -142,7 +142,10 @@ class LeaderElectorHandOverIT {
             LeaderElector a = started(builder("a")
                     .metrics(registry)
                     .rejoinAfterYield(rejoin)
-                    .taskStopTimeout(Duration.ofMillis(1500))
+                    // Long enough that the task's terminate (which waits for the backend to exit) lands before the
+                    // session thread gives up on the task and unlocks: under load 1.5 s was not, and the unlock
+                    // succeeded.
+                    .taskStopTimeout(Duration.ofSeconds(6))
                     .whileLeader(ctx -> {
                         try {
                             new CountDownLatch(1).await();
